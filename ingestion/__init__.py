@@ -1,0 +1,1 @@
+"""Raw files -> validated warehouse tables: discovery, reading, validation in SQL, loading."""

@@ -1,0 +1,189 @@
+"""Run a pandera schema in DuckDB SQL over a landing table of raw text values.
+
+pandera stays the definition of every rule (``schemas/``); this module compiles what a schema
+declares (dtypes, nullability, built-in checks, ``row_check`` predicates, uniqueness, reference
+lists) into one SQL pass, because converting millions of rows to pandas would cost several times
+the load itself. ``tests/test_validation_engines.py`` proves the two engines reject the same
+cells on generated bad rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandera.pandas as pa
+
+from schemas.source import RawSource
+
+DUCKDB_TYPES = {"int64": "BIGINT", "float64": "DOUBLE", "str": "VARCHAR", "datetime64": "DATE"}
+
+
+def sql_literal(value: object) -> str:
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    return repr(value)
+
+
+def quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def raw_name(column: str) -> str:
+    return quote(f"__raw_{column}")
+
+
+def dtype_kind(column: pa.Column) -> str:
+    """The schema dtype reduced to what the SQL engine needs (pandas names vary by backend)."""
+    name = str(column.dtype).lower()
+    for kind in DUCKDB_TYPES:
+        if name.startswith(kind) or (kind == "str" and "string" in name):
+            return kind
+    raise NotImplementedError(f"dtype {column.dtype} has no DuckDB type")
+
+
+def duckdb_type(column: pa.Column) -> str:
+    return DUCKDB_TYPES[dtype_kind(column)]
+
+
+def typed_expression(name: str, column: pa.Column) -> str:
+    """SQL turning the raw text of ``name`` into its schema type (NULL when it does not parse)."""
+    raw = f"nullif(trim({quote(name)}), '')"
+    kind = dtype_kind(column)
+    if kind == "str":
+        return raw
+    if kind == "datetime64":
+        return f"try_strptime({raw}, '%Y-%m-%d')::DATE"
+    if kind == "float64" and (column.metadata or {}).get("decimal_comma"):
+        raw = f"replace({raw}, ',', '.')"
+    return f"try_cast({raw} AS {duckdb_type(column)})"
+
+
+@dataclass(frozen=True)
+class CellRule:
+    """One rule on one column: SQL that is TRUE when the row fails it."""
+
+    column: str
+    check: str
+    failing_sql: str
+    reason: str
+
+
+def _check_rule(name: str, check: pa.Check) -> CellRule:
+    col, stats = quote(name), check.statistics or {}
+    if check.name == "isin":
+        values = stats["allowed_values"]
+        listed = ", ".join(sql_literal(v) for v in values)
+        shown = ", ".join(str(v) for v in values)
+        return CellRule(name, "isin", f"{col} NOT IN ({listed})", f"not a listed code ({shown})")
+    if check.name == "in_range":
+        lo = ">=" if stats.get("include_min", True) else ">"
+        hi = "<=" if stats.get("include_max", True) else "<"
+        lo_v, hi_v = stats["min_value"], stats["max_value"]
+        return CellRule(
+            name,
+            "in_range",
+            f"NOT ({col} {lo} {lo_v} AND {col} {hi} {hi_v})",
+            f"outside [{lo_v}, {hi_v}]",
+        )
+    if check.name == "greater_than_or_equal_to":
+        return CellRule(
+            name, "ge", f"{col} < {stats['min_value']}", f"below the minimum {stats['min_value']}"
+        )
+    if check.name == "str_matches":
+        pattern = stats["pattern"]
+        return CellRule(
+            name,
+            "str_matches",
+            f"NOT regexp_matches({col}, {sql_literal(pattern)})",
+            f"does not match {pattern}",
+        )
+    raise NotImplementedError(f"check {check.name!r} on column {name!r} has no SQL translation")
+
+
+def cell_rules(source: RawSource) -> list[CellRule]:
+    """Every single-column rule of the schema, in column order."""
+    rules: list[CellRule] = []
+    for name, column in source.schema.columns.items():
+        rules.append(
+            CellRule(
+                name,
+                f"dtype('{column.dtype}')",
+                f"{raw_name(name)} IS NOT NULL AND {quote(name)} IS NULL",
+                f"cannot be read as {duckdb_type(column).lower()}",
+            )
+        )
+        if not column.nullable:
+            rules.append(
+                CellRule(name, "not_nullable", f"{raw_name(name)} IS NULL", "is empty but required")
+            )
+        rules.extend(_check_rule(name, check) for check in column.checks)
+        references = (column.metadata or {}).get("references")
+        if references:
+            table, key = references
+            rules.append(
+                CellRule(
+                    name,
+                    f"references({table}.{key})",
+                    f"{quote(name)} NOT IN (SELECT {quote(key)} FROM raw_validated.{table})",
+                    f"not listed in reference table {table}.{key}",
+                )
+            )
+    for check in source.schema.checks:
+        stats = check.statistics or {}
+        cols = stats["columns"]
+        rules.append(
+            CellRule(
+                ",".join(cols),
+                check.name,
+                f"NOT ({stats['sql']})",
+                check.description or check.name,
+            )
+        )
+    return rules
+
+
+def failures_sql(source: RawSource, landing: str) -> str:
+    """SQL listing (_row, column, check, value, reason) for every failing cell of ``landing``.
+
+    ``landing`` holds the raw text of every schema column; its rowid identifies the row.
+    Rows that pass every rule produce nothing, so a clean file costs one scan.
+    """
+    columns = source.schema.columns
+    typed = ",\n    ".join(
+        f"{quote(n)} AS {raw_name(n)}, {typed_expression(n, c)} AS {quote(n)}"
+        for n, c in columns.items()
+    )
+    structs = []
+    for rule in cell_rules(source):
+        cols = rule.column.split(",")
+        if len(cols) == 1:
+            value = raw_name(cols[0])
+        else:
+            value = " || '; ' || ".join(f"'{c}=' || coalesce({raw_name(c)}, '')" for c in cols)
+        structs.append(
+            f"CASE WHEN coalesce(({rule.failing_sql}), false) THEN "
+            f"{{'column': {sql_literal(rule.column)}, 'check': {sql_literal(rule.check)}, "
+            f"'value': {value}, 'reason': {sql_literal(rule.reason)}}} END"
+        )
+    struct_list = ",\n    ".join(structs)
+    cell_query = f"""
+SELECT _row, f.column AS "column", f.check AS "check", f.value AS "value", f.reason AS reason
+FROM (
+  SELECT _row, unnest(list_filter([
+    {struct_list}
+  ], lambda x: x IS NOT NULL)) AS f
+  FROM typed
+)"""
+    unique_queries = [
+        f"""
+SELECT _row, {sql_literal(",".join(key))}, 'unique',
+       {" || '; ' || ".join(f"coalesce({raw_name(k)}, '')" for k in key)},
+       'duplicated within the partition'
+FROM (SELECT _row, {", ".join(raw_name(k) for k in key)},
+             count(*) OVER (PARTITION BY {", ".join(quote(k) for k in key)}) AS n
+      FROM typed WHERE {" AND ".join(f"{quote(k)} IS NOT NULL" for k in key)})
+WHERE n > 1"""
+        for key in source.unique_keys
+    ]
+    body = "\nUNION ALL".join([cell_query, *unique_queries])
+    return f"WITH typed AS (\n  SELECT rowid AS _row,\n    {typed}\n  FROM {landing}\n){body}"

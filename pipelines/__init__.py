@@ -1,0 +1,1 @@
+"""The Dagster code location: definitions, resources, partitions, jobs, and the ``attrib`` CLI."""

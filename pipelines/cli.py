@@ -1,0 +1,83 @@
+"""``attrib``: the command line of the platform.
+
+attrib generate --scale tiny --seed 42 --out raw/ [--bad-rows 0.01]
+attrib run [--raw DIR] [--warehouse FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from pipelines import settings
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from samples.generator import generate
+
+    out = Path(args.out)
+    print(f"Generating the {args.scale} sample (seed {args.seed}) into {out}")
+    report = generate(out, args.scale, args.seed, args.bad_rows)
+    rows = sum(report.files.values())
+    print(
+        f"{len(report.files)} files, {rows:,} rows, {report.injected:,} bad rows injected, "
+        f"{report.seconds:.1f} s"
+    )
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from pipelines.runner import run_all
+    from samples.generator import generate, has_extracts
+
+    raw_dir = settings.raw_dir(args.raw)
+    warehouse = settings.warehouse_path(args.warehouse)
+    if not has_extracts(raw_dir):
+        print(
+            f"{raw_dir} holds no RPLS, OPS or SNE extract: generating the {args.sample_scale} "
+            f"sample (seed {args.seed}) first"
+        )
+        started = time.perf_counter()
+        report = generate(raw_dir, args.sample_scale, args.seed, progress=lambda m: None)
+        print(
+            f"  {len(report.files)} files, {sum(report.files.values()):,} rows in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
+    return run_all(raw_dir, warehouse)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="attrib", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    gen = sub.add_parser("generate", help="write a synthetic set of raw extracts")
+    gen.add_argument("--scale", choices=["tiny", "dep31", "france"], default="tiny")
+    gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument("--out", default=str(settings.raw_dir()))
+    gen.add_argument(
+        "--bad-rows",
+        type=float,
+        default=0.0,
+        help="fraction of rows of the registers made invalid (recorded in "
+        "_generator/injected_bad_rows.csv)",
+    )
+    gen.set_defaults(func=_generate)
+    run = sub.add_parser(
+        "run", help="load raw/ into the warehouse (generating a sample when raw/ holds no extract)"
+    )
+    run.add_argument("--raw", help="landing zone (default $ATTRIB_RAW_DIR or raw/)")
+    run.add_argument(
+        "--warehouse", help="DuckDB file (default $ATTRIB_WAREHOUSE or warehouse/attrib.duckdb)"
+    )
+    run.add_argument("--sample-scale", choices=["tiny", "dep31"], default="dep31")
+    run.add_argument("--seed", type=int, default=42)
+    run.set_defaults(func=_run)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,20 @@
+"""The code location loaded by ``dagster dev`` (workspace.yaml) and by ``attrib run``."""
+
+from dagster import Definitions, in_process_executor
+
+from assets.raw import RAW_ASSETS
+from pipelines.jobs import JOBS
+from pipelines.resources import build_resources
+
+
+def build_definitions(raw_dir=None, warehouse=None) -> Definitions:
+    # in process: DuckDB allows one writer per file, so steps must not run in parallel
+    return Definitions(
+        assets=RAW_ASSETS,
+        jobs=JOBS,
+        resources=build_resources(raw_dir, warehouse),
+        executor=in_process_executor,
+    )
+
+
+defs = build_definitions()

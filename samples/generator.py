@@ -1,0 +1,178 @@
+"""``attrib generate``: a complete, internally consistent set of raw extracts.
+
+Same seed, same bytes: every random draw comes from a generator seeded by (seed, stream), and
+nothing depends on the clock or on dictionary order.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from samples import demand, occupancy, stock
+from samples.csv_out import BadRowInjector, write_frame
+from samples.territory import CIA_DIR, REFERENCE_DIR, load_geography
+
+VINTAGES = (2024, 2025, 2026)
+OPS_YEAR = 2024
+REFERENCE_FILES = (
+    "commune_tension.csv",
+    "territories.csv",
+    "landlords.csv",
+    "parameters.csv",
+    "published_objectives.csv",
+    "qpv.csv",
+    "q1_thresholds.csv",
+)
+
+
+@dataclass(frozen=True)
+class Scale:
+    dwellings: int
+    leases_per_year: int
+    idle_demands: int
+
+
+SCALES = {
+    "tiny": Scale(dwellings=400, leases_per_year=40, idle_demands=150),
+    "dep31": Scale(dwellings=105_000, leases_per_year=9_000, idle_demands=220_000),
+}
+
+DEFECTS = {
+    "rpls": {
+        "TYPECONST_not_listed": ("TYPECONST", lambda f: "Z"),
+        "NBPIECE_not_integer": ("NBPIECE", lambda f: "x"),
+        "SURFHAB_not_number": ("SURFHAB", lambda f: "n/a"),
+        "FINAN_not_listed": ("FINAN", lambda f: "18"),
+        "LOCAT_before_CONSTRUCT": (
+            "LOCAT",
+            lambda f: (f.CONSTRUCT.astype(int) - 3).astype(str).to_numpy(),
+        ),
+        "MODE_not_listed": ("MODE", lambda f: "7"),
+        "DPEENERGIE_not_listed": ("DPEENERGIE", lambda f: "H"),
+        "DEPCOM_malformed": ("DEPCOM", lambda f: "3155"),
+    },
+    "ops": {
+        "COMPOSITION_not_listed": ("COMPOSITION", lambda f: "XX"),
+        "APL_not_listed": ("APL", lambda f: "PEUT-ETRE"),
+        "AGE_TITULAIRE_out_of_range": ("AGE_TITULAIRE", lambda f: "150"),
+    },
+    "sne_demandes": {
+        "AGE_not_integer": ("AGE", lambda f: "abc"),
+        "household_does_not_add_up": (
+            "NB_PERSONNES",
+            lambda f: (f.NB_PERSONNES.astype(int) + 1).astype(str).to_numpy(),
+        ),
+        "DATE_CREATION_invalid": ("DATE_CREATION", lambda f: "2024-13-45"),
+        "STATUT_DALO_not_listed": ("STATUT_DALO", lambda f: "OUI"),
+        "TYPE_LOGEMENT_not_listed": ("TYPE_LOGEMENT", lambda f: "T9"),
+    },
+    "sne_attributions": {
+        "RANG_out_of_range": ("RANG", lambda f: "4"),
+        "RESERVATAIRE_not_listed": ("RESERVATAIRE", lambda f: "ETAT"),
+        "DATE_CALEOL_invalid": ("DATE_CALEOL", lambda f: "31/02/2025"),
+    },
+}
+
+
+@dataclass
+class GenerationReport:
+    out: Path
+    files: dict[str, int] = field(default_factory=dict)
+    injected: int = 0
+    seconds: float = 0.0
+
+
+def has_extracts(raw_dir: Path) -> bool:
+    """True when the landing zone already holds an RPLS, OPS or SNE extract."""
+    return any(
+        p.suffix in (".csv", ".parquet")
+        for folder in ("rpls", "ops", "sne")
+        if (raw_dir / folder).is_dir()
+        for p in (raw_dir / folder).iterdir()
+    )
+
+
+def copy_reference(out: Path) -> None:
+    """Put the committed agreement tables and CIA policies beside the generated extracts."""
+    for target, source, names in (
+        (out / "acd", REFERENCE_DIR, REFERENCE_FILES),
+        (out / "cia", CIA_DIR, None),
+    ):
+        target.mkdir(parents=True, exist_ok=True)
+        if target.resolve() == source.resolve():
+            continue
+        for path in sorted(source.glob("*.csv")):
+            if names is None or path.name in names:
+                shutil.copyfile(path, target / path.name)
+
+
+def generate(
+    out: Path, scale: str = "tiny", seed: int = 42, bad_rows: float = 0.0, progress=print
+) -> GenerationReport:
+    if scale == "france":
+        from samples.france import generate_france
+
+        return generate_france(out, seed, bad_rows, progress)
+    started = time.perf_counter()
+    size = SCALES[scale]
+    out.mkdir(parents=True, exist_ok=True)
+    report = GenerationReport(out)
+    injector = BadRowInjector(bad_rows, np.random.default_rng([seed, 99]))
+    copy_reference(out)
+
+    def rng(stream: int) -> np.random.Generator:
+        return np.random.default_rng([seed, stream])
+
+    def emit(relative, frame, source=None, delimiter=";", encoding="utf-8"):
+        defects = DEFECTS.get(source) if source else None
+        write_frame(
+            out, relative, frame, delimiter, encoding, injector if defects else None, defects
+        )
+        report.files[relative] = len(frame)
+        progress(f"  wrote {relative}: {len(frame):,} rows")
+
+    geo = load_geography()
+    universe = stock.plan_exits(stock.draw_universe(geo, size.dwellings, rng(1)), rng(2))
+    registers = {}
+    for i, year in enumerate(VINTAGES):
+        registers[year] = stock.vintage(universe, year, rng(10 + i))
+        for dep, rows in registers[year].groupby(registers[year].DEPCOM.str[:2]):
+            emit(f"rpls/rpls_{year}_{dep}.csv", rows, "rpls", encoding="latin-1")
+    plan = stock.plans(universe, geo, rng(3))
+    emit("acd/plans_2025.csv", plan, delimiter=",")
+    emit("acd/plans_2025_r1.csv", stock.revise(plan, rng(4)), delimiter=",")
+    factor = min(1.0, size.dwellings / 105_000)
+    emit(
+        "acd/dalo.csv",
+        pd.DataFrame(
+            {
+                "YEAR": ["2025", "2026", "2027"],
+                "DALO_ACTIVE_PREV_DEC31": [str(round(v * factor)) for v in (600, 602, 600)],
+                "DALO_NEW_EXPECTED": [str(round(v * factor)) for v in (494, 494, 494)],
+            }
+        ),
+        delimiter=",",
+    )
+    base = registers[OPS_YEAR]
+    for dep, rows in base.groupby(base.DEPCOM.str[:2]):
+        emit(f"ops/ops_{OPS_YEAR}_{dep}.csv", occupancy.households(rows, rng(20)), "ops")
+    emit(f"ops/vacance_commerciale_{OPS_YEAR}.csv", occupancy.commercial_vacancy(base, rng(21)))
+    dec = demand.decisions(registers, universe, size.leases_per_year, rng(30))
+    dem = demand.demands(dec, universe.DEPCOM.to_numpy(), size.idle_demands, rng(31))
+    for period in demand.periods():
+        emit(f"sne/demandes_{period.key}.csv", demand.demand_extract(dem, period), "sne_demandes")
+        emit(
+            f"sne/attributions_{period.key}.csv",
+            demand.decision_extract(dec, dem.NUM_UNIQUE, period),
+            "sne_attributions",
+        )
+    injector.write_manifest(out)
+    report.injected = len(injector.rows)
+    report.seconds = time.perf_counter() - started
+    return report
