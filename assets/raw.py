@@ -137,7 +137,7 @@ def build_raw_asset(source: RawSource) -> AssetsDefinition:
         partition = context.partition_key if source.partitioning else None
         with warehouse.connect() as con:
             try:
-                report = load_partition(con, raw_zone.root, source, partition, context.run_id)
+                report = load_partition(con, raw_zone.root, source, partition, context.run.run_id)
             except RawFileError as exc:
                 raise Failure(
                     description=str(exc), metadata={"file": exc.path, "problem": exc.problem}

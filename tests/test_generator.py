@@ -1,0 +1,80 @@
+"""The sample generator: same seed same bytes, real formats, internally consistent."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+
+from samples.generator import generate, has_extracts
+
+
+def _digests(root) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*.csv"))
+    }
+
+
+def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path):
+    generate(tmp_path / "a", "tiny", seed=3, bad_rows=0.02, progress=lambda m: None)
+    generate(tmp_path / "b", "tiny", seed=3, bad_rows=0.02, progress=lambda m: None)
+    generate(tmp_path / "c", "tiny", seed=4, progress=lambda m: None)
+    a, b, c = (_digests(tmp_path / x) for x in "abc")
+    assert a == b
+    assert a["rpls/rpls_2024_31.csv"] != c["rpls/rpls_2024_31.csv"]
+
+
+def test_rpls_is_latin1_semicolon_with_decimal_commas(tiny_clean):
+    raw = (tiny_clean / "rpls" / "rpls_2024_31.csv").read_bytes()
+    assert "é".encode("latin-1") in raw and "é".encode() not in raw
+    header, first = raw.decode("latin-1").splitlines()[:2]
+    fields = dict(zip(header.split(";"), first.split(";"), strict=True))
+    assert "," in fields["SURFHAB"] and "." not in fields["SURFHAB"]
+
+
+def test_extracts_are_consistent_with_the_register(tiny_clean):
+    def read(rel, **kw):
+        return pd.read_csv(tiny_clean / rel, sep=";", dtype=str, **kw)
+
+    rpls24 = read("rpls/rpls_2024_31.csv", encoding="latin-1")
+    rpls25 = read("rpls/rpls_2025_31.csv", encoding="latin-1")
+    registers = pd.concat(
+        [
+            rpls24,
+            rpls25,
+            read("rpls/rpls_2026_31.csv", encoding="latin-1"),
+            read("rpls/rpls_2026_82.csv", encoding="latin-1"),
+        ]
+    )
+    decisions = read("sne/attributions_2025.csv")
+    assert decisions.IDENT_REP.isin(registers.IDENT_REP).all()
+    demands = pd.concat(
+        [
+            read("sne/demandes_2025.csv"),
+            read("sne/demandes_2026T1.csv"),
+            read("sne/demandes_2026T2.csv"),
+        ]
+    )
+    assert decisions.NUM_UNIQUE.isin(demands.NUM_UNIQUE).all()
+    ops = read("ops/ops_2024_31.csv")
+    let = rpls24[rpls24.MODE == "1"]
+    assert ops.IDENT_REP.isin(let.IDENT_REP).all()
+    plans = pd.read_csv(tiny_clean / "acd" / "plans_2025.csv", dtype=str)
+    delivered_2024 = set(rpls25.IDENT_REP) - set(rpls24.IDENT_REP)
+    planned_2024 = plans[(plans.KIND == "DELIVERY") & (plans.YEAR == "2024")]
+    assert planned_2024.DWELLINGS.astype(int).sum() == len(delivered_2024) + len(
+        set(read("rpls/rpls_2025_82.csv", encoding="latin-1").IDENT_REP)
+        - set(read("rpls/rpls_2024_82.csv", encoding="latin-1").IDENT_REP)
+    )
+    gone = plans[plans.KIND.isin(["DEMOLITION", "SALE_UNITS"]) & (plans.YEAR == "2025")]
+    assert not set(gone.IDENT_REP) & set(
+        read("rpls/rpls_2026_31.csv", encoding="latin-1").IDENT_REP
+    )
+
+
+def test_has_extracts_looks_only_at_registers(tmp_path, tiny_clean):
+    assert has_extracts(tiny_clean)
+    (tmp_path / "acd").mkdir()
+    (tmp_path / "acd" / "qpv.csv").write_text("x")
+    assert not has_extracts(tmp_path)

@@ -1,0 +1,182 @@
+"""The raw assets materialised for real on generated tiny extracts."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from ingestion.loader import UNPARTITIONED
+from schemas import SOURCES
+
+
+def _manifest(raw) -> set[tuple[str, int]]:
+    with (raw / "_generator" / "injected_bad_rows.csv").open(encoding="utf-8") as handle:
+        return {(r["file"], int(r["line"])) for r in csv.DictReader(handle)}
+
+
+def test_every_raw_row_is_valid_or_rejected_and_rejects_are_the_injected_rows(tiny_bad, loader_for):
+    loader = loader_for(tiny_bad)
+    loader.load_references()
+    for key in ("2024", "2025", "2026"):
+        loader.load("rpls", key)
+    loader.load("ops", "2024")
+    for key in ("2024", "2025", "2026T1"):
+        loader.load("sne_demandes", key)
+        loader.load("sne_attributions", key)
+    injected = {
+        (f, line)
+        for f, line in _manifest(tiny_bad)
+        if not f.startswith("sne/") or f.split("_")[-1][:-4] in ("2024", "2025", "2026T1")
+    }
+    rejected = set(loader.sql("SELECT DISTINCT source_file, line FROM raw_validated.rejects"))
+    assert injected, "the generator injected no bad row: the test would prove nothing"
+    assert rejected == injected
+    for source in ("rpls", "ops", "sne_demandes", "sne_attributions"):
+        read, valid, bad = loader.sql(f"""
+            SELECT (SELECT sum(rows_read) FROM raw_validated.load_log WHERE source = '{source}'),
+                   (SELECT count(*) FROM raw_validated.{source}),
+                   (SELECT count(DISTINCT (source_file, line)) FROM raw_validated.rejects
+                     WHERE source = '{source}')""")[0]
+        assert read == valid + bad, source
+
+
+def test_a_reject_names_file_line_column_check_and_value(raw_copy, loader_for):
+    path = raw_copy / "rpls" / "rpls_2024_31.csv"
+    lines = path.read_bytes().decode("latin-1").splitlines()
+    header = lines[0].split(";")
+    fields = lines[4].split(";")
+    fields[header.index("TYPECONST")] = "Q"
+    lines[4] = ";".join(fields)
+    path.write_bytes(("\n".join(lines) + "\n").encode("latin-1"))
+    loader = loader_for(raw_copy)
+    loader.load("acd_qpv")
+    result = loader.load("rpls", "2024")
+    rejects = loader.sql("""SELECT source_file, line, "column", "check", "value", reason
+                            FROM raw_validated.rejects""")
+    assert rejects == [
+        ("rpls/rpls_2024_31.csv", 5, "TYPECONST", "isin", "Q", "not a listed code (C, I, E)")
+    ]
+    meta = result.asset_materializations_for_node("raw_validated__rpls")[0].metadata
+    assert meta["rows_rejected"].value == 1
+    assert meta["rows_read"].value == meta["rows_valid"].value + 1
+    ident = fields[header.index("IDENT_REP")]
+    assert loader.sql("SELECT count(*) FROM raw_validated.rpls WHERE IDENT_REP = ?", [ident]) == [
+        (0,)
+    ]
+
+
+def test_rerunning_a_partition_replaces_its_rows(tiny_clean, loader_for):
+    loader = loader_for(tiny_clean)
+    loader.load("acd_qpv")
+    loader.load("rpls", "2024")
+    loader.load("rpls", "2025")
+    counts = """SELECT _partition, count(*) FROM raw_validated.rpls GROUP BY 1 ORDER BY 1"""
+    logs = """SELECT "partition", count(*) FROM raw_validated.load_log GROUP BY 1 ORDER BY 1"""
+    first, first_logs = loader.sql(counts), loader.sql(logs)
+    loader.load("rpls", "2024")
+    assert loader.sql(counts) == first
+    assert loader.sql(logs) == first_logs == [("2024", 2), ("2025", 2), ("all", 1)]
+    assert loader.sql("""SELECT count(*) FROM (SELECT _partition, IDENT_REP
+                         FROM raw_validated.rpls GROUP BY ALL HAVING count(*) > 1)""") == [(0,)]
+
+
+def test_latin1_rpls_with_decimal_commas_loads_exact_values(tmp_path, loader_for, tiny_clean):
+    raw = tmp_path / "raw"
+    (raw / "rpls").mkdir(parents=True)
+    (raw / "acd").mkdir()
+    (raw / "acd" / "qpv.csv").write_bytes((tiny_clean / "acd" / "qpv.csv").read_bytes())
+    header = (
+        "IDENT_REP;SIRET;RS;DEPCOM;LIBCOM;QPV;QPV_CODE;RESIDENCE_ID;RESIDENCE_NOM;"
+        "TYPECONST;NBPIECE;SURFHAB;CONSTRUCT;LOCAT;ORIGINE;FINAN;CONV;MODE;CONTRESLOG;"
+        "LOYERPRINC;DPEENERGIE"
+    )
+    row = (
+        "R0001;31000001100011;Promologis;31555;Toulouse;1;QP031007;R-7;Résidence Les Érables;"
+        "C;3;67,35;1972;1973;1;52;1;1;2;402,07;E"
+    )
+    (raw / "rpls" / "rpls_2024_31.csv").write_bytes(f"{header}\n{row}\n".encode("latin-1"))
+    loader = loader_for(raw)
+    loader.load("acd_qpv")
+    loader.load("rpls", "2024")
+    assert loader.sql("""SELECT RESIDENCE_NOM, SURFHAB, LOYERPRINC, NBPIECE, _source_line,
+                                _file_dep FROM raw_validated.rpls""") == [
+        ("Résidence Les Érables", 67.35, 402.07, 3, 2, "31")
+    ]
+
+
+def test_parquet_extract_loads_like_its_csv(tmp_path, tiny_clean, loader_for):
+    import duckdb
+
+    raw = tmp_path / "raw"
+    (raw / "sne").mkdir(parents=True)
+    src = tiny_clean / "sne" / "attributions_2025.csv"
+    con = duckdb.connect()
+    con.execute(f"""COPY (SELECT * FROM read_csv('{src}', delim=';', header=true,
+                          all_varchar=true)) TO '{raw / "sne" / "attributions_2025.parquet"}'
+                    (FORMAT parquet)""")
+    loader = loader_for(raw)
+    loader.load("sne_attributions", "2025")
+    rows = sum(1 for _ in src.open()) - 1
+    assert loader.sql("SELECT count(*), min(_source_line) FROM raw_validated.sne_attributions") == [
+        (rows, 1)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda text: text.replace("TYPECONST;", "TYPE_CONST;", 1), "missing column(s) TYPECONST"),
+        (lambda text: "", "the file is empty"),
+        (lambda text: text.splitlines()[0] + "\n", "header but no data rows"),
+    ],
+    ids=["missing-column", "empty", "header-only"],
+)
+def test_an_unreadable_file_fails_with_its_name_and_leaves_the_warehouse(
+    raw_copy, loader_for, edit, message
+):
+    loader = loader_for(raw_copy)
+    loader.load("acd_qpv")
+    loader.load("rpls", "2024")
+    before = loader.sql("SELECT count(*) FROM raw_validated.rpls")
+    path = raw_copy / "rpls" / "rpls_2024_31.csv"
+    path.write_bytes(edit(path.read_bytes().decode("latin-1")).encode("latin-1"))
+    result = loader.load("rpls", "2024", raise_on_error=False)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    description = failure.step_failure_data.user_failure_data.description
+    assert description.startswith("rpls/rpls_2024_31.csv: ")
+    assert message in description
+    assert loader.sql("SELECT count(*) FROM raw_validated.rpls") == before
+
+
+def test_a_utf8_rpls_file_is_refused_with_the_encoding_named(raw_copy, loader_for):
+    path = raw_copy / "rpls" / "rpls_2024_31.csv"
+    path.write_bytes(path.read_bytes().decode("latin-1").encode("utf-8"))
+    loader = loader_for(raw_copy)
+    loader.load("acd_qpv")
+    result = loader.load("rpls", "2024", raise_on_error=False)
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert "ISO-8859-1" in failure.step_failure_data.user_failure_data.description
+
+
+def test_reference_lists_are_data_an_unknown_qpv_code_is_rejected(raw_copy, loader_for):
+    qpv = raw_copy / "acd" / "qpv.csv"
+    kept = [line for line in qpv.read_text(encoding="utf-8").splitlines() if "QP031007" not in line]
+    qpv.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    loader = loader_for(raw_copy)
+    loader.load("acd_qpv")
+    loader.load("rpls", "2024")
+    checks = loader.sql("""SELECT DISTINCT "column", "check", "value" FROM raw_validated.rejects""")
+    assert ("QPV_CODE", "references(acd_qpv.QPV_CODE)", "QP031007") in checks
+
+
+def test_reconcile_check_is_reported_and_unpartitioned_key_is_all(tiny_clean, loader_for):
+    loader = loader_for(tiny_clean)
+    result = loader.load("acd_landlords")
+    checks = result.get_asset_check_evaluations()
+    assert [(c.check_name, c.passed) for c in checks] == [("rows_reconcile", True)]
+    assert loader.sql("SELECT DISTINCT _partition FROM raw_validated.acd_landlords") == [
+        (UNPARTITIONED,)
+    ]
+    assert set(SOURCES) >= {"rpls", "ops", "sne_demandes", "sne_attributions", "acd_plans"}
