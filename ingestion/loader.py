@@ -21,7 +21,14 @@ from ingestion.raw_files import (
     hash_file,
     inspect_csv,
 )
-from ingestion.sql_validation import failures_sql, quote, sql_literal, typed_expression
+from ingestion.sql_validation import (
+    failing_rows_sql,
+    failures_sql,
+    flagged_select,
+    quote,
+    sql_literal,
+    typed_expression,
+)
 from ingestion.warehouse import ensure_tables
 from schemas.source import RawSource
 
@@ -91,7 +98,7 @@ def _land_file(
         line_offset = 2
         cols = ", ".join(quote(c) for c in source.columns)
     start = con.execute("SELECT count(*) FROM landing").fetchone()[0] if not first else 0
-    select = f"SELECT {file_index} AS _file, {cols} FROM {reader}"
+    select = flagged_select(source, f"{file_index} AS _file, {cols}", reader)
     try:
         if first:
             con.execute(f"CREATE OR REPLACE TEMP TABLE landing AS {select}")
@@ -136,7 +143,10 @@ def load_partition(
         f"(_file INTEGER, line_shift BIGINT, relative VARCHAR{file_cols})"
     )
     reports = [_land_file(con, raw, source, i, i == 0) for i, raw in enumerate(files)]
-    con.execute(f"CREATE OR REPLACE TEMP TABLE failures AS {failures_sql(source, 'landing')}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE failing AS {failing_rows_sql(source, 'landing')}")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE failures AS {failures_sql(source, 'landing', 'failing')}"
+    )
     load_id = uuid.uuid4().hex
     line = "l._row + lf.line_shift"
     typed = ", ".join(
@@ -155,8 +165,7 @@ def load_partition(
             SELECT {sql_literal(load_id)}, {sql_literal(key)}, lf.relative, {line},
                    {lineage_files}{typed}
             FROM {rows}
-            WHERE NOT EXISTS (SELECT 1 FROM failures f WHERE f._row = l._row)
-            ORDER BY l._row
+            WHERE l._row NOT IN (SELECT _row FROM failing)
         """).fetchone()[0]
         con.execute(f"""
             INSERT INTO raw_validated.rejects
@@ -209,6 +218,6 @@ def load_partition(
         .fetchdf()
         .to_dict("records")
     )
-    for temp in ("landing", "failures", "landing_files"):
+    for temp in ("landing", "failing", "failures", "landing_files"):
         con.execute(f"DROP TABLE IF EXISTS {temp}")
     return LoadReport(source.name, key, load_id, reports, failures, sample)

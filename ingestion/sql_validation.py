@@ -142,17 +142,65 @@ def cell_rules(source: RawSource) -> list[CellRule]:
     return rules
 
 
-def failures_sql(source: RawSource, landing: str) -> str:
-    """SQL listing (_row, column, check, value, reason) for every failing cell of ``landing``.
-
-    ``landing`` holds the raw text of every schema column; its rowid identifies the row.
-    Rows that pass every rule produce nothing, so a clean file costs one scan.
-    """
-    columns = source.schema.columns
+def _typed_cte(source: RawSource, landing: str, rows: str | None = None) -> str:
+    """The raw and typed value of every column; only the rows listed in ``rows`` if given."""
     typed = ",\n    ".join(
         f"{quote(n)} AS {raw_name(n)}, {typed_expression(n, c)} AS {quote(n)}"
-        for n, c in columns.items()
+        for n, c in source.schema.columns.items()
     )
+    scan = f"(SELECT rowid AS _row, * FROM {landing})"
+    if rows:
+        wanted = f"(SELECT DISTINCT _row FROM {rows})"
+        scan = f"(SELECT l.* FROM {scan} l SEMI JOIN {wanted} r USING (_row))"
+    return f"typed AS (\n  SELECT _row,\n    {typed}\n  FROM {scan}\n)"
+
+
+def _duplicated_keys(key: list[str]) -> str:
+    cols = ", ".join(quote(k) for k in key)
+    not_null = " AND ".join(f"{quote(k)} IS NOT NULL" for k in key)
+    return (
+        f"SELECT _row FROM typed WHERE ({cols}) IN (SELECT ({cols}) FROM typed "
+        f"WHERE {not_null} GROUP BY ALL HAVING count(*) > 1)"
+    )
+
+
+def flagged_select(source: RawSource, columns_sql: str, reader: str) -> str:
+    """Select the raw text of every column plus ``_bad``: does the row fail any cell rule?
+
+    Computed while the file is read, so a clean file is scanned once for all its rules.
+    """
+    inner = ", ".join(
+        f"{quote(n)} AS {raw_name(n)}, {typed_expression(n, c)} AS {quote(n)}"
+        for n, c in source.schema.columns.items()
+    )
+    outer = ", ".join(f"{raw_name(n)} AS {quote(n)}" for n in source.schema.columns)
+    predicate = "\n  OR ".join(
+        f"coalesce(({rule.failing_sql}), false)" for rule in cell_rules(source)
+    )
+    return (
+        f"SELECT _file, {outer}, ({predicate}) AS _bad FROM "
+        f"(SELECT _file, {inner} FROM (SELECT {columns_sql} FROM {reader}))"
+    )
+
+
+def failing_rows_sql(source: RawSource, landing: str) -> str:
+    """SQL listing (``_row``, ``key_index``) for every row of ``landing`` that fails a rule
+    (``key_index`` -1 for cell rules, else the index of the duplicated unique key).
+
+    ``landing`` comes from :func:`flagged_select`; the details are computed for these rows
+    only (:func:`failures_sql`), so a clean file costs little more than reading it.
+    """
+    parts = [f"SELECT rowid AS _row, -1 AS key_index FROM {landing} WHERE _bad"]
+    parts += [
+        f"SELECT _row, {i} FROM ({_duplicated_keys(key)})"
+        for i, key in enumerate(source.unique_keys)
+    ]
+    return f"WITH {_typed_cte(source, landing)}\n" + "\nUNION ALL\n".join(parts)
+
+
+def failures_sql(source: RawSource, landing: str, failing_rows: str) -> str:
+    """SQL listing (_row, column, check, value, reason) for every failing cell of the rows of
+    ``landing`` listed in table ``failing_rows``."""
     structs = []
     for rule in cell_rules(source):
         cols = rule.column.split(",")
@@ -179,11 +227,8 @@ FROM (
 SELECT _row, {sql_literal(",".join(key))}, 'unique',
        {" || '; ' || ".join(f"coalesce({raw_name(k)}, '')" for k in key)},
        'duplicated within the partition'
-FROM (SELECT _row, {", ".join(raw_name(k) for k in key)},
-             count(*) OVER (PARTITION BY {", ".join(quote(k) for k in key)}) AS n
-      FROM typed WHERE {" AND ".join(f"{quote(k)} IS NOT NULL" for k in key)})
-WHERE n > 1"""
-        for key in source.unique_keys
+FROM typed WHERE _row IN (SELECT _row FROM {failing_rows} WHERE key_index = {i})"""
+        for i, key in enumerate(source.unique_keys)
     ]
     body = "\nUNION ALL".join([cell_query, *unique_queries])
-    return f"WITH typed AS (\n  SELECT rowid AS _row,\n    {typed}\n  FROM {landing}\n){body}"
+    return f"WITH {_typed_cte(source, landing, failing_rows)}{body}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
@@ -38,6 +39,8 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
     if not read_only:
         spill = path.parent / ".duckdb_tmp"
         con.execute(f"SET temp_directory = '{spill.as_posix()}'")
+        # bounded so a national register spills to disk instead of growing past the target
+        con.execute(f"SET memory_limit = '{os.environ.get('ATTRIB_DUCKDB_MEMORY', '2GB')}'")
         con.execute("SET preserve_insertion_order = true")
     return con
 

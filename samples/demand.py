@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from samples.csv_out import dates, decimals, ints
-from samples.sne_codes import PRIORITY_WEIGHTS, RESERVATION_BY_CONTRESLOG
+from samples.sne_codes import CURRENT_HOUSING, PRIORITY_WEIGHTS, RESERVATION_BY_CONTRESLOG
 
 LAST_DAY = pd.Timestamp("2026-09-30")
 FIRST_CREATION = pd.Timestamp("2019-01-01")
@@ -136,6 +136,28 @@ def demands(
     first_choice = rng.choice(communes, n)
     near = examined & (rng.random(n) < 0.85)
     first_choice[:m] = np.where(near[:m], dec.DEPCOM.to_numpy(), first_choice[:m])
+    number = [
+        f"0{c[:2]}{d.year}{s:010d}A"
+        for c, d, s in zip(first_choice, created, range(n), strict=True)
+    ]
+    dated = pd.DataFrame(
+        {
+            "NUM_UNIQUE": number,
+            "DATE_CREATION": created,
+            "DATE_RADIATION": exit_date,
+            "MOTIF_RADIATION": motif,
+        }
+    )
+    return pd.concat([dated, applicants(first_choice, communes, examined, rng)], axis=1)
+
+
+def applicants(
+    first_choice: np.ndarray, communes: np.ndarray, examined: np.ndarray, rng: np.random.Generator
+) -> pd.DataFrame:
+    """Who the applicants are: household, income, current housing, priority labels.
+
+    ``examined`` marks demands that reached a commission (more often priority or DALO)."""
+    n = len(first_choice)
     adults = rng.choice([1, 2, 3, 4], n, p=[0.55, 0.35, 0.08, 0.02])
     children = rng.choice([0, 1, 2, 3, 4], n, p=[0.55, 0.20, 0.15, 0.07, 0.03])
     age = np.clip(rng.normal(40, 14, n).astype(int), 18, 95)
@@ -184,47 +206,7 @@ def demands(
     labelled = rng.random(n) < np.where(examined, 0.32, 0.14)
     priority = np.where(labelled, rng.choice(labels, n, p=weights), None)
     priority = np.where(dalo == "ACTIF", "DALO", priority)
-    housing = rng.choice(
-        [
-            "HLM",
-            "LP",
-            "RS",
-            "RHVS",
-            "RE",
-            "SLHT",
-            "SH",
-            "CDEFCM",
-            "CPE",
-            "CP",
-            "LTG",
-            "FONC",
-            "POCC",
-            "CAMCAR",
-            "HOT",
-            "SD",
-            "SQUAT",
-        ],
-        n,
-        p=[
-            0.28,
-            0.30,
-            0.02,
-            0.01,
-            0.01,
-            0.01,
-            0.03,
-            0.01,
-            0.01,
-            0.15,
-            0.05,
-            0.01,
-            0.02,
-            0.01,
-            0.03,
-            0.04,
-            0.01,
-        ],
-    )
+    housing = rng.choice(list(CURRENT_HOUSING), n, p=list(CURRENT_HOUSING.values()))
     current = np.where(rng.random(n) < 0.6, first_choice, rng.choice(communes, n))
     current = np.where(rng.random(n) < 0.05, None, current)
     worker = np.where(
@@ -232,18 +214,10 @@ def demands(
         rng.choice(["OUI", "NON", "NONDOC"], n, p=[0.15, 0.65, 0.20]),
         "NON",
     )
-    number = [
-        f"0{c[:2]}{d.year}{s:010d}A"
-        for c, d, s in zip(first_choice, created, range(n), strict=True)
-    ]
     second = np.where(rng.random(n) < 0.6, rng.choice(communes, n), None)
     third = np.where((second != None) & (rng.random(n) < 0.5), rng.choice(communes, n), None)  # noqa: E711
     return pd.DataFrame(
         {
-            "NUM_UNIQUE": number,
-            "DATE_CREATION": created,
-            "DATE_RADIATION": exit_date,
-            "MOTIF_RADIATION": motif,
             "DEPCOM_SOUHAITE_1": first_choice,
             "DEPCOM_SOUHAITE_2": second,
             "DEPCOM_SOUHAITE_3": third,

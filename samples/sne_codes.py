@@ -20,3 +20,22 @@ PRIORITY_WEIGHTS = {
     "CSE_PLUS": 1.0,
     **{f"CIL_{c}": 0.5 for c in CIL},
 }
+CURRENT_HOUSING = {
+    "HLM": 0.28,
+    "LP": 0.30,
+    "RS": 0.02,
+    "RHVS": 0.01,
+    "RE": 0.01,
+    "SLHT": 0.01,
+    "SH": 0.03,
+    "CDEFCM": 0.01,
+    "CPE": 0.01,
+    "CP": 0.15,
+    "LTG": 0.05,
+    "FONC": 0.01,
+    "POCC": 0.02,
+    "CAMCAR": 0.01,
+    "HOT": 0.03,
+    "SD": 0.04,
+    "SQUAT": 0.01,
+}

@@ -127,6 +127,12 @@ def draw_universe(geo: Geography, total: int, rng: np.random.Generator) -> pd.Da
     d = pd.concat(parts, ignore_index=True)
     n = len(d)
     d["SIRET"] = siret.reindex(d.LANDLORD).to_numpy()
+    return identify(dwelling_attributes(d, rng))
+
+
+def dwelling_attributes(d: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Build, financing, size and rent of placed dwellings (commune, landlord, QPV known)."""
+    n = len(d)
     old = rng.random(n) < np.where(d.QPV == 1, 0.75, 0.30)
     d["CONSTRUCT"] = np.where(old, rng.integers(1950, 1977, n), rng.integers(1977, 2024, n))
     origine = rng.choice([1, 2, 3, 4], n, p=[0.62, 0.10, 0.08, 0.20])
@@ -170,10 +176,15 @@ def draw_universe(geo: Geography, total: int, rng: np.random.Generator) -> pd.Da
     d["SHELTER_DRAW"] = rng.random(n)
     d["EXIT_YEAR"] = pd.array([pd.NA] * n, dtype="Int64")
     d["EXIT_KIND"] = None
-    # identifiers and residences: stable across vintages
+    return d
+
+
+def identify(d: pd.DataFrame, offset: int = 0) -> pd.DataFrame:
+    """Register ids and residences, stable across vintages (``offset`` for later chunks)."""
     d = d.sort_values(["SIRET", "DEPCOM", "QPV", "LOCAT"], kind="stable", ignore_index=True)
     d["IDENT_REP"] = [
-        f"{dc[:2]}{s[-3:]}{i:07d}" for i, (dc, s) in enumerate(zip(d.DEPCOM, d.SIRET, strict=True))
+        f"{dc[:2]}{s[-3:]}{i:07d}"
+        for i, (dc, s) in enumerate(zip(d.DEPCOM, d.SIRET, strict=True), offset)
     ]
     group = d.groupby(["SIRET", "DEPCOM", "QPV"], sort=False).cumcount() // 30
     d["RESIDENCE_ID"] = (

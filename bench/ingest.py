@@ -1,0 +1,144 @@
+"""Ingestion benchmark: ``python bench/ingest.py [--scales dep31 france]``.
+
+For each scale it generates the extracts with injected bad rows, then, in a fresh process,
+loads every source through the Dagster assets as ``attrib run`` does, and prints generation
+time, ingestion+validation time per source, rows per second, peak memory, and the floor: the
+time DuckDB alone takes to read the same RPLS files into a typed table. It fails if the rows
+rejected are not exactly the rows injected (so the speed is that of validating every row).
+Targets (france RPLS, 5.4 million rows, 2 cores): ratio <= 2, peak memory <= 4 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BAD_ROWS = 0.001
+
+CHILD_GENERATE = """
+import json, resource, sys
+from pathlib import Path
+from samples.generator import generate
+r = generate(Path(sys.argv[1]), sys.argv[2], 42, float(sys.argv[3]), progress=lambda m: None)
+print(json.dumps({"seconds": r.seconds, "rows": sum(r.files.values()), "injected": r.injected,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+CHILD_INGEST = """
+import json, resource, sys, time
+from pathlib import Path
+from dagster import materialize, DagsterInstance
+from assets.raw import RAW_ASSETS
+from pipelines.resources import build_resources
+from pipelines.runner import plan, QUIET
+raw, warehouse = Path(sys.argv[1]), Path(sys.argv[2])
+assets = {a.key.path[-1]: a for a in RAW_ASSETS}
+resources = build_resources(raw, warehouse)
+instance = DagsterInstance.ephemeral()
+times, rows = {}, {}
+for name, partition in plan(raw):
+    t = time.perf_counter()
+    result = materialize([assets[name]], partition_key=partition, resources=resources,
+                         instance=instance, run_config=QUIET)
+    times[name] = times.get(name, 0) + time.perf_counter() - t
+    meta = result.asset_materializations_for_node(assets[name].node_def.name)[0].metadata
+    rows[name] = rows.get(name, 0) + meta["rows_read"].value
+print(json.dumps({"times": times, "rows": rows,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+CHILD_FLOOR = """
+import json, os, sys, time, duckdb
+target, files = sys.argv[1], sys.argv[2:]
+out = {}
+for kind, path in (("memory", ":memory:"), ("file", target)):
+    if os.path.exists(target):
+        os.remove(target)
+    con = duckdb.connect(path)
+    con.execute("SET memory_limit = '2GB'")
+    t = time.perf_counter()
+    con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv({files!r}, delim=';', header=true, "
+                "encoding='latin-1', decimal_separator=',')")
+    con.close()
+    out[kind] = time.perf_counter() - t
+print(json.dumps(out))
+"""
+
+
+def child(code: str, *args: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=HERE.parent,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bench(scale: str, keep: bool) -> dict:
+    root = HERE / "out" / scale
+    shutil.rmtree(root, ignore_errors=True)
+    raw, warehouse = root / "raw", root / "warehouse" / "attrib.duckdb"
+    print(f"\n== {scale}: generating with --bad-rows {BAD_ROWS}", flush=True)
+    gen = child(CHILD_GENERATE, str(raw), scale, str(BAD_ROWS))
+    print(
+        f"generation: {gen['rows']:,} rows in {gen['seconds']:.1f} s "
+        f"({gen['rows'] / gen['seconds']:,.0f} rows/s), peak {gen['peak_mb']:,.0f} MB, "
+        f"{gen['injected']:,} bad rows injected",
+        flush=True,
+    )
+    ingest = child(CHILD_INGEST, str(raw), str(warehouse))
+    rpls_files = sorted(str(p) for p in (raw / "rpls").glob("rpls_*.csv"))
+    floor = child(CHILD_FLOOR, str(root / "floor.duckdb"), *rpls_files)
+    print(f"{'source':<28}{'rows':>12}{'seconds':>10}{'rows/s':>12}")
+    for name, seconds in ingest["times"].items():
+        n = ingest["rows"][name]
+        print(f"{name:<28}{n:>12,}{seconds:>10.2f}{n / seconds:>12,.0f}")
+    ratio = ingest["times"]["rpls"] / floor["seconds"]
+    print(
+        f"floor (DuckDB read_csv of the same RPLS files, typed): {floor['rows']:,} rows in "
+        f"{floor['seconds']:.2f} s"
+    )
+    print(f"RPLS ingestion+validation / floor: {ratio:.2f}  (target <= 2)")
+    print(f"peak memory of the whole ingestion: {ingest['peak_mb']:,.0f} MB  (target <= 4096)")
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    rejected = set(
+        con.execute("SELECT DISTINCT source_file, line FROM raw_validated.rejects").fetchall()
+    )
+    con.close()
+    with (raw / "_generator" / "injected_bad_rows.csv").open(encoding="utf-8") as handle:
+        injected = {(r["file"], int(r["line"])) for r in csv.DictReader(handle)}
+    exact = rejected == injected
+    print(f"rows rejected = rows injected: {exact} ({len(rejected):,} / {len(injected):,})")
+    if not keep:
+        shutil.rmtree(root, ignore_errors=True)
+    return {"scale": scale, "ratio": ratio, "peak_mb": ingest["peak_mb"], "exact": exact}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--scales", nargs="+", default=["dep31", "france"], choices=["tiny", "dep31", "france"]
+    )
+    parser.add_argument("--keep", action="store_true", help="keep bench/out/<scale>")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    results = [bench(scale, args.keep) for scale in args.scales]
+    print(f"\nbench finished in {time.perf_counter() - started:.0f} s")
+    return 0 if all(r["exact"] for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
