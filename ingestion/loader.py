@@ -24,7 +24,6 @@ from ingestion.raw_files import (
 from ingestion.sql_validation import (
     failing_rows_sql,
     failures_sql,
-    flagged_select,
     quote,
     sql_literal,
     typed_expression,
@@ -68,54 +67,102 @@ class LoadReport:
         return sum(f.rows_rejected for f in self.files)
 
 
-def _land_file(
-    con: duckdb.DuckDBPyConnection, raw: RawFile, source: RawSource, file_index: int, first: bool
-) -> FileReport:
-    """Append the raw text of one file to the ``landing`` temp table."""
-    path = sql_literal(raw.path.as_posix())
-    if raw.is_parquet:
-        size, sha = hash_file(raw.path)
-        try:
-            header = [
-                r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet({path})").fetchall()
-            ]
-        except duckdb.Error as exc:
-            raise RawFileError(raw.relative, f"not a readable Parquet file ({exc})") from exc
-        extra = check_columns(raw, source, header)
-        reader, line_offset = f"read_parquet({path})", 1
+def _csv_reader(source: RawSource, paths: list[str], header: list[str]) -> str:
+    columns = ", ".join(f"{sql_literal(h)}: 'VARCHAR'" for h in header)
+    return (
+        f"read_csv([{', '.join(sql_literal(p) for p in paths)}], "
+        f"delim={sql_literal(source.delimiter)}, header=true, all_varchar=true, "
+        f"encoding={sql_literal(source.encoding)}, quote='\"', strict_mode=true, "
+        f"null_padding=false, auto_detect=false, filename=true, columns={{{columns}}})"
+    )
+
+
+def _append(
+    con, source: RawSource, files: dict[int, RawFile], reader: str, cast: bool, first: bool
+) -> None:
+    """Append the raw text of ``files`` (read by ``reader``) to the ``landing`` temp table."""
+    if cast:
         cols = ", ".join(f"CAST({quote(c)} AS VARCHAR) AS {quote(c)}" for c in source.columns)
     else:
-        facts = inspect_csv(raw, source)
-        size, sha = facts.size, facts.sha256
-        extra = check_columns(raw, source, facts.header)
-        columns = ", ".join(f"{sql_literal(h)}: 'VARCHAR'" for h in facts.header)
-        reader = (
-            f"read_csv({path}, delim={sql_literal(source.delimiter)}, header=true, "
-            f"all_varchar=true, encoding={sql_literal(source.encoding)}, quote='\"', "
-            f"strict_mode=true, null_padding=false, auto_detect=false, "
-            f"columns={{{columns}}})"
-        )
-        line_offset = 2
         cols = ", ".join(quote(c) for c in source.columns)
-    start = con.execute("SELECT count(*) FROM landing").fetchone()[0] if not first else 0
-    select = flagged_select(source, f"{file_index} AS _file, {cols}", reader)
-    try:
-        if first:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE landing AS {select}")
-        else:
-            con.execute(f"INSERT INTO landing {select}")
-    except duckdb.Error as exc:
-        detail = str(exc).split("Possible fixes")[0].strip().replace("\n", " | ")
-        raise RawFileError(raw.relative, f"cannot be parsed as {source.title}: {detail}") from exc
-    rows = con.execute("SELECT count(*) FROM landing").fetchone()[0] - start
-    if rows == 0:
-        raise RawFileError(raw.relative, "the file has no data rows")
-    lineage = [raw.groups.get(g) for g in source.file_columns]
+    which = " ".join(f"WHEN {sql_literal(r.path.as_posix())} THEN {i}" for i, r in files.items())
+    index = f"CASE filename {which} END" if not cast else str(next(iter(files)))
+    select = f"SELECT {index} AS _file, {cols} FROM {reader}"
     con.execute(
-        f"INSERT INTO landing_files VALUES ({', '.join('?' * (3 + len(lineage)))})",
-        [file_index, line_offset - start, raw.relative, *lineage],
+        f"CREATE OR REPLACE TEMP TABLE landing AS {select}"
+        if first
+        else f"INSERT INTO landing {select}"
     )
-    return FileReport(raw.relative, size, sha, rows, extra_columns=extra)
+
+
+def _land_files(con, files: list[RawFile], source: RawSource) -> list[FileReport]:
+    """Read every file of the partition into ``landing`` (raw text + ``_bad`` flag).
+
+    CSV files sharing a header are read in one parallel ``read_csv``; should that fail, they
+    are read one by one so the error names the file.
+    """
+    reports, headers = [], []
+    for raw in files:
+        if raw.is_parquet:
+            size, sha = hash_file(raw.path)
+            path = sql_literal(raw.path.as_posix())
+            try:
+                header = [
+                    r[0]
+                    for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet({path})").fetchall()
+                ]
+            except duckdb.Error as exc:
+                raise RawFileError(raw.relative, f"not a readable Parquet file ({exc})") from exc
+        else:
+            facts = inspect_csv(raw, source)
+            size, sha, header = facts.size, facts.sha256, facts.header
+        extra = check_columns(raw, source, header)
+        reports.append(FileReport(raw.relative, size, sha, 0, extra_columns=extra))
+        headers.append(header)
+    csv_files = {i: r for i, r in enumerate(files) if not r.is_parquet}
+    first = True
+    batches = [csv_files] if len({tuple(headers[i]) for i in csv_files}) == 1 else []
+    if len(csv_files) > 1 and batches:
+        try:
+            paths = [r.path.as_posix() for r in csv_files.values()]
+            _append(con, source, csv_files, _csv_reader(source, paths, headers[0]), False, True)
+            first, csv_files = False, {}
+        except duckdb.Error:
+            pass  # read them one by one below, to name the file that cannot be parsed
+    singles = {**csv_files, **{i: r for i, r in enumerate(files) if r.is_parquet}}
+    for i, raw in sorted(singles.items()):
+        if raw.is_parquet:
+            reader = f"read_parquet({sql_literal(raw.path.as_posix())})"
+        else:
+            reader = _csv_reader(source, [raw.path.as_posix()], headers[i])
+        try:
+            _append(con, source, {i: raw}, reader, raw.is_parquet, first)
+        except duckdb.Error as exc:
+            detail = str(exc).split("Possible fixes")[0].strip().replace("\n", " | ")
+            raise RawFileError(
+                raw.relative, f"cannot be parsed as {source.title}: {detail}"
+            ) from exc
+        first = False
+    spans = dict(
+        (
+            (f, (lo, n))
+            for f, lo, n in con.execute(
+                "SELECT _file, min(rowid), count(*) FROM landing GROUP BY _file"
+            ).fetchall()
+        )
+    )
+    for i, (raw, report) in enumerate(zip(files, reports, strict=True)):
+        start, rows = spans.get(i, (0, 0))
+        if rows == 0:
+            raise RawFileError(raw.relative, "the file has no data rows")
+        report.rows_read = rows
+        lineage = [raw.groups.get(g) for g in source.file_columns]
+        offset = 1 if raw.is_parquet else 2
+        con.execute(
+            f"INSERT INTO landing_files VALUES ({', '.join('?' * (3 + len(lineage)))})",
+            [i, offset - start, raw.relative, *lineage],
+        )
+    return reports
 
 
 def load_partition(
@@ -142,7 +189,7 @@ def load_partition(
         "CREATE OR REPLACE TEMP TABLE landing_files "
         f"(_file INTEGER, line_shift BIGINT, relative VARCHAR{file_cols})"
     )
-    reports = [_land_file(con, raw, source, i, i == 0) for i, raw in enumerate(files)]
+    reports = _land_files(con, files, source)
     con.execute(f"CREATE OR REPLACE TEMP TABLE failing AS {failing_rows_sql(source, 'landing')}")
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE failures AS {failures_sql(source, 'landing', 'failing')}"

@@ -164,33 +164,18 @@ def _duplicated_keys(key: list[str]) -> str:
     )
 
 
-def flagged_select(source: RawSource, columns_sql: str, reader: str) -> str:
-    """Select the raw text of every column plus ``_bad``: does the row fail any cell rule?
-
-    Computed while the file is read, so a clean file is scanned once for all its rules.
-    """
-    inner = ", ".join(
-        f"{quote(n)} AS {raw_name(n)}, {typed_expression(n, c)} AS {quote(n)}"
-        for n, c in source.schema.columns.items()
-    )
-    outer = ", ".join(f"{raw_name(n)} AS {quote(n)}" for n in source.schema.columns)
-    predicate = "\n  OR ".join(
-        f"coalesce(({rule.failing_sql}), false)" for rule in cell_rules(source)
-    )
-    return (
-        f"SELECT _file, {outer}, ({predicate}) AS _bad FROM "
-        f"(SELECT _file, {inner} FROM (SELECT {columns_sql} FROM {reader}))"
-    )
-
-
 def failing_rows_sql(source: RawSource, landing: str) -> str:
     """SQL listing (``_row``, ``key_index``) for every row of ``landing`` that fails a rule
     (``key_index`` -1 for cell rules, else the index of the duplicated unique key).
 
-    ``landing`` comes from :func:`flagged_select`; the details are computed for these rows
-    only (:func:`failures_sql`), so a clean file costs little more than reading it.
+    One boolean pass over the rows (``landing`` is a plain copy of the files, so its
+    rowid follows the file order); the details are computed for these rows only
+    (:func:`failures_sql`).
     """
-    parts = [f"SELECT rowid AS _row, -1 AS key_index FROM {landing} WHERE _bad"]
+    predicate = "\n  OR ".join(
+        f"coalesce(({rule.failing_sql}), false)" for rule in cell_rules(source)
+    )
+    parts = [f"SELECT _row, -1 AS key_index FROM typed WHERE {predicate}"]
     parts += [
         f"SELECT _row, {i} FROM ({_duplicated_keys(key)})"
         for i, key in enumerate(source.unique_keys)
