@@ -190,7 +190,10 @@ def load_partition(
         f"(_file INTEGER, line_shift BIGINT, relative VARCHAR{file_cols})"
     )
     reports = _land_files(con, files, source)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE failing AS {failing_rows_sql(source, 'landing')}")
+    first_pass, *key_passes = failing_rows_sql(source, "landing")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE failing AS {first_pass}")
+    for query in key_passes:
+        con.execute(f"INSERT INTO failing {query}")
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE failures AS {failures_sql(source, 'landing', 'failing')}"
     )

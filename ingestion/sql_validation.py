@@ -46,8 +46,10 @@ def duckdb_type(column: pa.Column) -> str:
 
 
 def typed_expression(name: str, column: pa.Column) -> str:
-    """SQL turning the raw text of ``name`` into its schema type (NULL when it does not parse)."""
-    raw = f"nullif(trim({quote(name)}), '')"
+    """SQL turning the raw text of ``name`` into its schema type (NULL when it does not parse).
+
+    Empty CSV fields arrive as NULL; text is kept as written (no trimming)."""
+    raw = quote(name)
     kind = dtype_kind(column)
     if kind == "str":
         return raw
@@ -104,14 +106,15 @@ def cell_rules(source: RawSource) -> list[CellRule]:
     """Every single-column rule of the schema, in column order."""
     rules: list[CellRule] = []
     for name, column in source.schema.columns.items():
-        rules.append(
-            CellRule(
-                name,
-                f"dtype('{column.dtype}')",
-                f"{raw_name(name)} IS NOT NULL AND {quote(name)} IS NULL",
-                f"cannot be read as {duckdb_type(column).lower()}",
+        if dtype_kind(column) != "str":  # text always parses: no type rule to run
+            rules.append(
+                CellRule(
+                    name,
+                    f"dtype('{column.dtype}')",
+                    f"{raw_name(name)} IS NOT NULL AND {quote(name)} IS NULL",
+                    f"cannot be read as {duckdb_type(column).lower()}",
+                )
             )
-        )
         if not column.nullable:
             rules.append(
                 CellRule(name, "not_nullable", f"{raw_name(name)} IS NULL", "is empty but required")
@@ -164,23 +167,25 @@ def _duplicated_keys(key: list[str]) -> str:
     )
 
 
-def failing_rows_sql(source: RawSource, landing: str) -> str:
-    """SQL listing (``_row``, ``key_index``) for every row of ``landing`` that fails a rule
+def failing_rows_sql(source: RawSource, landing: str) -> list[str]:
+    """Queries listing (``_row``, ``key_index``) for every row of ``landing`` that fails a rule
     (``key_index`` -1 for cell rules, else the index of the duplicated unique key).
 
-    One boolean pass over the rows (``landing`` is a plain copy of the files, so its
-    rowid follows the file order); the details are computed for these rows only
-    (:func:`failures_sql`).
+    One boolean pass over the rows for all cell rules (``landing`` is a plain copy of the
+    files, so its rowid follows the file order), then one pass per unique key; run them as
+    separate statements (one UNION query would compute the typed values twice). The details
+    are computed for the rows found only (:func:`failures_sql`).
     """
     predicate = "\n  OR ".join(
         f"coalesce(({rule.failing_sql}), false)" for rule in cell_rules(source)
     )
-    parts = [f"SELECT _row, -1 AS key_index FROM typed WHERE {predicate}"]
-    parts += [
-        f"SELECT _row, {i} FROM ({_duplicated_keys(key)})"
+    cte = _typed_cte(source, landing)
+    queries = [f"WITH {cte} SELECT _row, -1 AS key_index FROM typed WHERE {predicate}"]
+    queries += [
+        f"WITH {cte} SELECT _row, {i} FROM ({_duplicated_keys(key)})"
         for i, key in enumerate(source.unique_keys)
     ]
-    return f"WITH {_typed_cte(source, landing)}\n" + "\nUNION ALL\n".join(parts)
+    return queries
 
 
 def failures_sql(source: RawSource, landing: str, failing_rows: str) -> str:
