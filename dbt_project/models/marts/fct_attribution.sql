@@ -1,0 +1,112 @@
+-- One row per candidate examined by an attribution commission (CALEOL), joined to the
+-- dwelling (from the latest RPLS vintage at or before the commission year, else from the
+-- decision row for a dwelling not yet registered) and to the demand (its snapshot of the
+-- commission year, else its latest one). First-quartile status uses the threshold of the
+-- dwelling's EPCI for the year of the lease (or of the commission when there is no lease).
+with decisions as (
+    select * from {{ ref('int_sne__decisions') }}
+),
+
+register as (
+    select * from {{ ref('fct_dwelling_stock') }}
+),
+
+dwelling as (
+    select d.decision_key, r.*
+    from decisions d
+    join register r on r.ident_rep = d.ident_rep and r.vintage <= year(d.commission_on)
+    qualify row_number() over (partition by d.decision_key order by r.vintage desc) = 1
+),
+
+demand as (
+    select d.decision_key, f.*
+    from decisions d
+    join {{ ref('fct_demand') }} f on f.demand_key = d.demand_key
+    qualify row_number() over (
+        partition by d.decision_key
+        order by (f.year = year(d.commission_on)) desc, f.year desc
+    ) = 1
+),
+
+joined as (
+    select
+        d.*,
+        w.vintage as register_vintage,
+        coalesce(w.depcom, d.decision_depcom) as depcom,
+        coalesce(w.is_in_qpv, d.decision_is_in_qpv) as is_in_qpv,
+        w.finan_class,
+        w.residence_id,
+        case when w.ident_rep is null then 'decision' else 'register' end as dwelling_source,
+        year(coalesce(d.lease_signed_on, d.commission_on)) as reference_year,
+        m.yearly_income_per_cu,
+        m.is_priority,
+        m.priority_label,
+        m.priority_category,
+        m.is_dalo,
+        m.is_transfer,
+        m.is_essential_worker,
+        m.is_student,
+        m.is_urban_renewal_rehousing,
+        m.demand_key is not null as has_demand
+    from decisions d
+    left join dwelling w using (decision_key)
+    left join demand m using (decision_key)
+)
+
+select
+    j.decision_key,
+    j.demand_key,
+    j.ident_rep,
+    j.siret,
+    l.landlord_name,
+    j.depcom,
+    c.territory_id,
+    c.territory_name,
+    c.epci_siren,
+    j.is_in_qpv,
+    j.finan_class,
+    j.residence_id,
+    j.dwelling_source,
+    j.register_vintage,
+    j.commission_on,
+    year(j.commission_on) as decision_year,
+    quarter(j.commission_on) as decision_quarter,
+    j.candidate_rank,
+    j.reservation_holder,
+    j.reservation_holder_label,
+    j.decision,
+    j.decision in ('ATTRIBUEE', 'ATTRIBUEE_SOUS_CONDITION') as is_attributed,
+    j.outcome,
+    j.outcome = 'BAIL_SIGNE' as is_lease_signed,
+    j.outcome = 'REFUS_DEMANDEUR' as is_refused,
+    j.outcome = 'EN_ATTENTE' as is_pending,
+    j.refusal_reason,
+    j.lease_signed_on,
+    year(j.lease_signed_on) as lease_year,
+    quarter(j.lease_signed_on) as lease_quarter,
+    j.has_demand,
+    j.yearly_income_per_cu,
+    q.threshold_eur as q1_threshold_eur,
+    case
+        when q.threshold_eur is null or j.yearly_income_per_cu is null then 'n/a'
+        when j.yearly_income_per_cu < q.threshold_eur then 'yes'
+        else 'no'
+    end as q1_status,
+    case q1_status when 'yes' then true when 'no' then false end as is_first_quartile,
+    j.is_priority,
+    j.priority_label,
+    j.priority_category,
+    j.is_dalo,
+    j.is_transfer,
+    j.is_essential_worker,
+    j.is_student,
+    j.is_urban_renewal_rehousing,
+    j.extract_period,
+    j.source_file,
+    j.source_line,
+    j.load_id
+from joined j
+left join {{ ref('dim_commune') }} c on c.depcom = j.depcom
+left join {{ ref('dim_landlord') }} l on l.siret = j.siret
+left join {{ ref('int_acd__q1_thresholds') }} q
+    on q.epci_siren = c.epci_siren and q.year = j.reference_year

@@ -1,0 +1,49 @@
+-- One row per OPS household, joined to its dwelling in the RPLS vintage of the survey year
+-- (else the latest earlier one) and to its residence.
+with households as (
+    select * from {{ ref('stg_ops__households') }}
+),
+
+dwelling as (
+    select h.survey_year, h.ident_rep, r.*
+    exclude (ident_rep, source_file, source_line, load_id)
+    from households h
+    join {{ ref('fct_dwelling_stock') }} r
+        on r.ident_rep = h.ident_rep and r.vintage <= h.survey_year
+    qualify row_number() over (
+        partition by h.survey_year, h.ident_rep order by r.vintage desc
+    ) = 1
+)
+
+select
+    h.survey_year,
+    h.ident_rep,
+    d.vintage as register_vintage,
+    d.siret,
+    d.residence_id,
+    d.siret || '-' || d.residence_id as residence_key,
+    d.depcom,
+    c.territory_id,
+    d.is_in_qpv,
+    d.finan_class,
+    h.occupants,
+    h.children_under_18,
+    h.tenant_age,
+    h.household_type,
+    h.household_type_label,
+    h.income_bracket,
+    h.income_bracket_label,
+    h.receives_housing_allowance,
+    h.tenant_activity,
+    h.household_has_job,
+    h.has_rent_arrears_3_months,
+    h.moved_in_last_2_years,
+    v.commercial_vacancy_rate,
+    h.source_file,
+    h.source_line,
+    h.load_id
+from households h
+left join dwelling d using (survey_year, ident_rep)
+left join {{ ref('dim_commune') }} c on c.depcom = d.depcom
+left join {{ ref('stg_ops__commercial_vacancy') }} v
+    on v.survey_year = h.survey_year and v.siret = d.siret and v.residence_id = d.residence_id

@@ -1,0 +1,10 @@
+select
+    depcom,
+    libcom as commune_name,
+    territory_id,
+    territory_name,
+    epci_siren,
+    epci_name,
+    _source_file as source_file,
+    _source_line as source_line
+from {{ source('raw_validated', 'acd_territories') }}

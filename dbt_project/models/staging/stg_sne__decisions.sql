@@ -1,0 +1,28 @@
+-- Every row of every SNE decision extract: one candidate examined by a commission (CALEOL).
+with source as (
+    select * from {{ source('raw_validated', 'sne_attributions') }}
+)
+
+select
+    _partition as extract_period,
+    cast(left(_partition, 4) as integer) as extract_year,
+    cast(nullif(substr(_partition, 6, 1), '') as integer) as extract_quarter,
+    {{ pseudonym("num_unique || '|' || ident_rep || '|' || cast(date_caleol as varchar)") }}
+        as decision_key,
+    {{ pseudonym('num_unique') }} as demand_key,
+    ident_rep,
+    depcom as decision_depcom,
+    qpv = 1 as decision_is_in_qpv,
+    siret,
+    date_caleol as commission_on,
+    rang as candidate_rank,
+    reservataire as reservation_holder,
+    {{ label('sne.RESERVATAIRE', 'reservataire') }} as reservation_holder_label,
+    decision,
+    issue as outcome,
+    date_bail as lease_signed_on,
+    motif_refus as refusal_reason,
+    _source_file as source_file,
+    _source_line as source_line,
+    _load_id as load_id
+from source
