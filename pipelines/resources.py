@@ -38,7 +38,12 @@ class Warehouse(ConfigurableResource):
 
 
 def build_resources(raw_dir: str | Path | None = None, warehouse: str | Path | None = None) -> dict:
+    from dagster_dbt import DbtCliResource
+
+    from pipelines.dbt_project import dbt_project
+
     return {
         "raw_zone": RawZone(path=str(settings.raw_dir(raw_dir))),
         "warehouse": Warehouse(path=str(settings.warehouse_path(warehouse))),
+        "dbt": DbtCliResource(project_dir=dbt_project),
     }

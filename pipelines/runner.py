@@ -53,6 +53,37 @@ def _failure(result) -> str:
     return "failed"
 
 
+def _build_warehouse(resources: dict, instance: DagsterInstance) -> list[str]:
+    """dbt build of every model and test, then the docs site; one line per layer."""
+    from assets.warehouse import dbt_docs_site, warehouse_models
+
+    started = time.perf_counter()
+    print("dbt build (staging, intermediate, marts) and docs ...", flush=True)
+    result = materialize(
+        [warehouse_models, dbt_docs_site],
+        resources=resources,
+        instance=instance,
+        raise_on_error=False,
+        run_config=QUIET,
+    )
+    built = defaultdict(int)
+    for event in result.get_asset_materialization_events():
+        built[event.asset_key.path[0]] += 1
+    checks = result.get_asset_check_evaluations()
+    failed = [c for c in checks if not c.passed]
+    layers = ", ".join(f"{n} {layer}" for layer, n in sorted(built.items()))
+    print(
+        f"      built {layers}; {len(checks) - len(failed)}/{len(checks)} dbt tests passed "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
+    problems = [f"dbt test {c.asset_key.to_user_string()} {c.check_name} failed" for c in failed]
+    if not result.success:
+        problems.append(f"dbt: {_failure(result)}")
+    for line in problems:
+        print(f"      {line}")
+    return problems
+
+
 def run_all(raw_dir: Path, warehouse: Path) -> int:
     try:
         steps = plan(raw_dir)
@@ -91,6 +122,7 @@ def run_all(raw_dir: Path, warehouse: Path) -> int:
             f"[{i:>3}/{len(steps)}] {label:<45} read {read:>9,}  valid {valid:>9,}  "
             f"rejected {rejected:>7,}  {seconds:6.1f} s"
         )
+    failures += _build_warehouse(resources, instance)
     print()
     print(f"{'source':<28}{'rows in':>12}{'valid':>12}{'rejected':>10}")
     for name, (read, valid, rejected) in totals.items():
@@ -102,9 +134,10 @@ def run_all(raw_dir: Path, warehouse: Path) -> int:
             print(f"  {line}")
         return 1
     print(
-        f"\nRejected rows are in raw_validated.rejects of {warehouse} (file, line, column, "
-        "check, value, reason)."
+        f"\nWarehouse: {warehouse} (analysts read schema marts; rejected rows are in "
+        "raw_validated.rejects with file, line, column, check, value and reason)"
     )
+    print(f"dbt docs: {warehouse.parent / 'docs' / 'dbt' / 'index.html'}")
     return 0
 
 

@@ -1,5 +1,5 @@
 select
-    depcom,
+    depcom as depcom,
     libcom as commune_name,
     zone as tension_zone,
     {{ label('acd.ZONE', 'zone') }} as tension_zone_label,

@@ -1,10 +1,10 @@
 -- One row per landlord and rotation-class version (a revised class is a new row).
 select
-    siret,
+    siret as siret,
     name as landlord_name,
     string_split(aliases, '|') as aliases,
-    rotation_rate,
-    valid_from,
+    rotation_rate as rotation_rate,
+    valid_from as valid_from,
     source as rotation_source,
     _source_file as source_file,
     _source_line as source_line

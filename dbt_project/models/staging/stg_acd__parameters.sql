@@ -1,7 +1,7 @@
 select
     name as parameter_name,
     value as parameter_value,
-    valid_from,
+    valid_from as valid_from,
     source as parameter_source,
     _source_file as source_file,
     _source_line as source_line,

@@ -9,19 +9,19 @@ with source as (
 )
 
 select
-    agreement_start_year,
-    revision,
+    agreement_start_year as agreement_start_year,
+    revision as revision,
     revision = max(revision) over (partition by agreement_start_year) as is_latest_revision,
-    siret,
-    depcom,
+    siret as siret,
+    depcom as depcom,
     qpv = 1 as is_in_qpv,
     year as event_year,
     kind as event_kind,
-    finan_class,
+    finan_class as finan_class,
     housing as housing_kind,
-    dwellings,
+    dwellings as dwellings,
     share as sale_share,
-    ident_rep,
+    ident_rep as ident_rep,
     _source_file as source_file,
     _source_line as source_line,
     _load_id as load_id

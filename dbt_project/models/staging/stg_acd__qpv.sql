@@ -1,7 +1,7 @@
 select
-    qpv_code,
-    qpv_name,
-    depcom,
+    qpv_code as qpv_code,
+    qpv_name as qpv_name,
+    depcom as depcom,
     libcom as commune_name,
     source as qpv_source,
     source like 'synthetic%' as is_synthetic,

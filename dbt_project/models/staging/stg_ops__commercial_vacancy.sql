@@ -1,8 +1,8 @@
 -- Share of empty shops around each residence, per OPS survey year.
 select
     cast(_partition as integer) as survey_year,
-    siret,
-    residence_id,
+    siret as siret,
+    residence_id as residence_id,
     taux_vacance_commerciale as commercial_vacancy_rate,
     _source_file as source_file,
     _source_line as source_line,

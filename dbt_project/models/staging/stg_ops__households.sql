@@ -5,7 +5,7 @@ with source as (
 
 select
     cast(_partition as integer) as survey_year,
-    ident_rep,
+    ident_rep as ident_rep,
     nb_occupants as occupants,
     nb_enfants as children_under_18,
     age_titulaire as tenant_age,

@@ -17,7 +17,7 @@ select
     depcom_souhaite_2 as second_choice_depcom,
     depcom_souhaite_3 as third_choice_depcom,
     depcom_actuel as current_depcom,
-    age,
+    age as age,
     situation_familiale as marital_status,
     nb_personnes as persons,
     nb_14_ans_et_plus as persons_14_and_over,

@@ -1,0 +1,73 @@
+"""The dbt models of the warehouse (staging, intermediate, marts) as Dagster assets, their
+tests as asset checks, and the dbt docs site."""
+
+import shutil
+from pathlib import Path
+
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from pipelines import settings
+from pipelines.dbt_project import dbt_project
+from pipelines.resources import Warehouse
+
+
+class WarehouseTranslator(DagsterDbtTranslator):
+    """Models keyed by warehouse schema (``marts/fct_demand``), grouped by folder; sources keep
+    the default ``raw_validated/<table>``, the keys of the raw assets, so the graph runs from
+    file to mart in one line."""
+
+    def get_asset_key(self, dbt_resource_props) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return super().get_asset_key(dbt_resource_props)
+        return AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props) -> str:
+        return dbt_resource_props["schema"]
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=WarehouseTranslator(),
+    name="warehouse_models",
+)
+def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
+    settings.export_for_dbt(Path(warehouse.path))
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+MART_KEYS = [
+    AssetKey(["marts", name])
+    for name in (
+        "dim_commune",
+        "dim_territory",
+        "dim_landlord",
+        "dim_residence",
+        "dim_qpv",
+        "fct_dwelling_stock",
+        "fct_demand",
+        "fct_attribution",
+        "fct_occupancy",
+    )
+]
+
+
+@asset(
+    key=AssetKey(["docs", "dbt_docs_site"]),
+    deps=MART_KEYS,
+    group_name="docs",
+    kinds={"dbt"},
+    description="The dbt docs site (every model, column and lineage) in warehouse/docs/dbt.",
+)
+def dbt_docs_site(dbt: DbtCliResource, warehouse: Warehouse) -> MaterializeResult:
+    target = Path(warehouse.path).parent / "docs" / "dbt"
+    settings.export_for_dbt(Path(warehouse.path))
+    build = Path(warehouse.path).parent / ".dbt_docs_target"
+    dbt.cli(
+        ["--quiet", "docs", "generate", "--target-path", str(build)], raise_on_error=True
+    ).wait()
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ("index.html", "manifest.json", "catalog.json"):
+        shutil.copyfile(build / name, target / name)
+    return MaterializeResult(metadata={"path": str(target / "index.html")})

@@ -1,0 +1,148 @@
+"""The dbt warehouse built for real (dbt-duckdb) on generated tiny extracts by `attrib run`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import duckdb
+import pytest
+from dagster import AssetKey
+
+from pipelines.cli import main
+from pipelines.definitions import defs
+
+MARTS = [
+    "dim_commune",
+    "dim_territory",
+    "dim_landlord",
+    "dim_residence",
+    "dim_qpv",
+    "fct_dwelling_stock",
+    "fct_demand",
+    "fct_attribution",
+    "fct_occupancy",
+]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, tiny_clean):
+    """raw/ with a superseded quarterly extract beside the yearly one, loaded and built."""
+    root = tmp_path_factory.mktemp("built")
+    raw = root / "raw"
+    shutil.copytree(tiny_clean, raw)
+    yearly = (raw / "sne" / "demandes_2025.csv").read_text(encoding="utf-8").splitlines()
+    (raw / "sne" / "demandes_2025T4.csv").write_text("\n".join(yearly[:6]) + "\n")
+    warehouse = root / "warehouse" / "attrib.duckdb"
+    code = main(["run", "--raw", str(raw), "--warehouse", str(warehouse)])
+    assert code == 0
+    con = duckdb.connect(str(warehouse), read_only=True)
+    yield con, warehouse
+    con.close()
+
+
+def test_every_mart_is_built_and_every_column_described(built):
+    con, warehouse = built
+    manifest = json.loads((warehouse.parent / "docs" / "dbt" / "manifest.json").read_text())
+    described = {
+        node["name"]: {c for c, meta in node["columns"].items() if meta.get("description")}
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+    }
+    for mart in MARTS:
+        columns = {r[0] for r in con.execute(f"DESCRIBE marts.{mart}").fetchall()}
+        assert con.execute(f"SELECT count(*) FROM marts.{mart}").fetchone()[0] > 0, mart
+        assert columns - described[mart] == set(), f"{mart}: undocumented columns"
+    catalog = json.loads((warehouse.parent / "docs" / "dbt" / "catalog.json").read_text())
+    assert "model.attrib.fct_attribution" in catalog["nodes"]
+    assert (warehouse.parent / "docs" / "dbt" / "index.html").stat().st_size > 10_000
+
+
+def test_no_table_outside_raw_validated_carries_a_demand_number(built):
+    con, _ = built
+    numbers = {
+        n
+        for (n,) in con.execute(
+            "SELECT DISTINCT NUM_UNIQUE FROM raw_validated.sne_demandes"
+        ).fetchall()
+    }
+    columns = con.execute("""
+        SELECT table_schema, table_name, column_name FROM information_schema.columns
+        WHERE table_schema NOT IN ('raw_validated') AND data_type = 'VARCHAR'""").fetchall()
+    assert columns
+    for schema, table, column in columns:
+        assert column.lower() != "num_unique"
+        values = con.execute(
+            f'SELECT DISTINCT "{column}" FROM {schema}.{table} WHERE "{column}" IS NOT NULL'
+        ).fetchall()
+        assert not numbers & {v for (v,) in values}, f"{schema}.{table}.{column}"
+
+
+def test_yearly_extract_supersedes_the_quarterly_one(built):
+    con, _ = built
+    assert con.execute("""SELECT DISTINCT extract_period FROM marts.fct_demand
+                          WHERE year = 2025""").fetchall() == [("2025",)]
+    assert (
+        con.execute("""SELECT count(*) FROM raw_validated.sne_demandes
+                          WHERE _partition = '2025T4'""").fetchone()[0]
+        == 5
+    )
+
+
+def test_analyst_query_signed_leases_by_territory_qpv_and_first_quartile(built):
+    con, _ = built
+    rows = con.execute("""
+        SELECT territory_name, is_in_qpv, q1_status, count(*) AS leases
+        FROM marts.fct_attribution
+        WHERE is_lease_signed AND lease_year = 2025
+        GROUP BY ALL ORDER BY ALL""").fetchall()
+    raw = con.execute("""
+        SELECT count(*) FROM raw_validated.sne_attributions
+        WHERE ISSUE = 'BAIL_SIGNE' AND year(DATE_BAIL) = 2025""").fetchone()[0]
+    assert sum(r[3] for r in rows) == raw > 0
+    assert {r[2] for r in rows} <= {"yes", "no", "n/a"}
+    assert all(r[0] is not None for r in rows)
+
+
+def test_perimeter_flags_follow_the_plans(built):
+    con, _ = built
+    demolished = con.execute("""
+        SELECT count(*), count(*) FILTER (WHERE exclusion_reason = 'demolition')
+        FROM marts.fct_dwelling_stock s
+        JOIN raw_validated.acd_plans p ON p.IDENT_REP = s.ident_rep AND p.KIND = 'DEMOLITION'
+        WHERE s.vintage = 2024 AND s.building_type <> 'E'""").fetchone()
+    assert demolished[0] == demolished[1]
+
+
+def test_each_mart_is_downstream_of_the_raw_assets_it_reads():
+    graph = defs.resolve_asset_graph()
+
+    def ancestors(key):
+        seen, todo = set(), [key]
+        while todo:
+            for parent in graph.get(todo.pop()).parent_keys:
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        return seen
+
+    expected = {
+        "fct_attribution": [
+            "sne_attributions",
+            "sne_demandes",
+            "rpls",
+            "acd_territories",
+            "acd_q1_thresholds",
+            "acd_landlords",
+        ],
+        "fct_dwelling_stock": ["rpls", "acd_parameters", "acd_plans"],
+        "fct_demand": ["sne_demandes", "acd_q1_thresholds", "acd_territories"],
+        "fct_occupancy": ["ops", "rpls", "vacance_commerciale"],
+        "dim_commune": ["acd_territories", "acd_commune_tension", "acd_qpv"],
+    }
+    for mart, sources in expected.items():
+        found = ancestors(AssetKey(["marts", mart]))
+        for source in sources:
+            assert AssetKey(["raw_validated", source]) in found, (mart, source)
+    checks = {k.asset_key for k in defs.resolve_asset_graph().asset_check_keys}
+    assert AssetKey(["marts", "fct_demand"]) in checks, "dbt tests are Dagster asset checks"
