@@ -1,6 +1,7 @@
 """The dbt models of the warehouse (staging, intermediate, marts) as Dagster assets, their
 tests as asset checks, and the dbt docs site."""
 
+import json
 import shutil
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from pipelines import settings
 from pipelines.dbt_project import dbt_project
+from pipelines.partitions import yearly_partitions
 from pipelines.resources import Warehouse
 
 
@@ -26,13 +28,56 @@ class WarehouseTranslator(DagsterDbtTranslator):
         return dbt_resource_props["schema"]
 
 
+YEARLY = "tag:yearly"
+RECONCILIATION = "tag:reconciliation"
+TRANSLATOR = WarehouseTranslator()
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
-    dagster_dbt_translator=WarehouseTranslator(),
+    dagster_dbt_translator=TRANSLATOR,
     name="warehouse_models",
+    exclude=f"{YEARLY} {RECONCILIATION}",
 )
 def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
+    """Staging, intermediate and the dimension and fact marts (unpartitioned)."""
+    settings.export_for_dbt(Path(warehouse.path))
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+def capacity_vars(partition_key: str) -> list[str]:
+    """dbt arguments for one yearly partition of the capacity models."""
+    return ["--vars", json.dumps({"capacity_year": int(partition_key)})]
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=TRANSLATOR,
+    name="capacity_models",
+    select=YEARLY,
+    partitions_def=yearly_partitions,
+)
+def capacity_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
+    """Perimeter, weights, rotation, capacity, sale share, DALO share and objectives of one
+    year (ACD annex 3); each run replaces the rows of its year."""
+    settings.export_for_dbt(Path(warehouse.path))
+    command = ["build", *capacity_vars(context.partition_key)]
+    yield from dbt.cli(command, context=context).stream()
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=TRANSLATOR,
+    name="reconciliation_models",
+    select=RECONCILIATION,
+)
+def reconciliation_models(
+    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse
+):
+    """The published tables reconciled with each other and with the computed objectives."""
     settings.export_for_dbt(Path(warehouse.path))
     yield from dbt.cli(["build"], context=context).stream()
 

@@ -3,7 +3,12 @@
 from dagster import Definitions, in_process_executor
 
 from assets.raw import RAW_ASSETS
-from assets.warehouse import dbt_docs_site, warehouse_models
+from assets.warehouse import (
+    capacity_models,
+    dbt_docs_site,
+    reconciliation_models,
+    warehouse_models,
+)
 from pipelines.jobs import JOBS
 from pipelines.resources import build_resources
 
@@ -11,7 +16,8 @@ from pipelines.resources import build_resources
 def build_definitions(raw_dir=None, warehouse=None) -> Definitions:
     # in process: DuckDB allows one writer per file, so steps must not run in parallel
     return Definitions(
-        assets=[*RAW_ASSETS, warehouse_models, dbt_docs_site],
+        assets=[*RAW_ASSETS, warehouse_models, capacity_models, reconciliation_models,
+                dbt_docs_site],
         jobs=JOBS,
         resources=build_resources(raw_dir, warehouse),
         executor=in_process_executor,

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections import defaultdict
@@ -53,34 +54,68 @@ def _failure(result) -> str:
     return "failed"
 
 
-def _build_warehouse(resources: dict, instance: DagsterInstance) -> list[str]:
-    """dbt build of every model and test, then the docs site; one line per layer."""
-    from assets.warehouse import dbt_docs_site, warehouse_models
+def capacity_years(warehouse: Path) -> list[str]:
+    """Years the loaded plans cover: from each agreement's start year to its last event."""
+    import duckdb
 
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute("""
+            SELECT DISTINCT YEAR FROM raw_validated.acd_plans
+            WHERE YEAR >= CAST(_partition AS INTEGER) ORDER BY 1""").fetchall()
+    except duckdb.CatalogException:
+        rows = []
+    finally:
+        con.close()
+    return [str(y) for (y,) in rows]
+
+
+def _build_step(label: str, assets: list, partition: str | None, resources: dict,
+                instance: DagsterInstance, log_path: Path) -> list[str]:
+    """Materialise dbt assets (one partition at most); one line with what was built."""
     started = time.perf_counter()
-    print("dbt build (staging, intermediate, marts) and docs ...", flush=True)
-    result = materialize(
-        [warehouse_models, dbt_docs_site],
-        resources=resources,
-        instance=instance,
-        raise_on_error=False,
-        run_config=QUIET,
-    )
+    with log_path.open("a", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+        result = materialize(assets, partition_key=partition, resources=resources,
+                             instance=instance, raise_on_error=False, run_config=QUIET)
     built = defaultdict(int)
     for event in result.get_asset_materialization_events():
         built[event.asset_key.path[0]] += 1
     checks = result.get_asset_check_evaluations()
     failed = [c for c in checks if not c.passed]
     layers = ", ".join(f"{n} {layer}" for layer, n in sorted(built.items()))
-    print(
-        f"      built {layers}; {len(checks) - len(failed)}/{len(checks)} dbt tests passed "
-        f"({time.perf_counter() - started:.1f} s)"
-    )
-    problems = [f"dbt test {c.asset_key.to_user_string()} {c.check_name} failed" for c in failed]
+    print(f"      {label:<34} built {layers or 'nothing'}; "
+          f"{len(checks) - len(failed)}/{len(checks)} tests passed "
+          f"({time.perf_counter() - started:.1f} s)", flush=True)
+    problems = [f"{label}: dbt test {c.asset_key.to_user_string()} {c.check_name} failed"
+                for c in failed]
     if not result.success:
-        problems.append(f"dbt: {_failure(result)}")
+        problems.append(f"{label}: {_failure(result)}")
     for line in problems:
         print(f"      {line}")
+    return problems
+
+
+def _build_warehouse(warehouse: Path, resources: dict, instance: DagsterInstance) -> list[str]:
+    """dbt: staging to marts, then capacity per year of the plans, then the reconciliation
+    and the docs site."""
+    from assets.warehouse import (
+        capacity_models,
+        dbt_docs_site,
+        reconciliation_models,
+        warehouse_models,
+    )
+
+    log = warehouse.parent / "logs" / "dbt.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text("")
+    print(f"dbt build (dbt's own log: {log})", flush=True)
+    problems = _build_step("staging, intermediate, marts", [warehouse_models], None,
+                           resources, instance, log)
+    for year in capacity_years(warehouse):
+        problems += _build_step(f"capacity and objectives [{year}]", [capacity_models], year,
+                                resources, instance, log)
+    problems += _build_step("reconciliation, docs", [reconciliation_models, dbt_docs_site],
+                            None, resources, instance, log)
     return problems
 
 
@@ -122,7 +157,7 @@ def run_all(raw_dir: Path, warehouse: Path) -> int:
             f"[{i:>3}/{len(steps)}] {label:<45} read {read:>9,}  valid {valid:>9,}  "
             f"rejected {rejected:>7,}  {seconds:6.1f} s"
         )
-    failures += _build_warehouse(resources, instance)
+    failures += _build_warehouse(warehouse, resources, instance)
     print()
     print(f"{'source':<28}{'rows in':>12}{'valid':>12}{'rejected':>10}")
     for name, (read, valid, rejected) in totals.items():

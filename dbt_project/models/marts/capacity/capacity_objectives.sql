@@ -1,0 +1,87 @@
+-- Objectives of the departmental agreement for the year: one row per landlord x territory
+-- ('landlord_territory'), and the rollups per landlord, per territory and for the
+-- département, each computed from unrounded values and rounded once; `rounding_difference`
+-- reports how far a rollup is from the sum of its rounded cells.
+with cells as (
+    select
+        c.year, c.siret, c.landlord_name, c.territory_id, c.territory_name,
+        sum(c.dwellings_plai) as dwellings_plai,
+        sum(c.dwellings_plus) as dwellings_plus,
+        sum(c.dwellings_pls) as dwellings_pls,
+        sum(c.perimeter) as perimeter,
+        sum(c.capacity_existing) as capacity_existing,
+        sum(c.capacity_new) as capacity_new,
+        coalesce(any_value(s.sale_share), 0) as sale_share,
+        sum(c.capacity_new_actual) as capacity_new_actual,
+        sum(c.actual_deliveries) as actual_deliveries,
+        sum(c.planned_deliveries) as planned_deliveries
+    from {{ this_year('capacity_by_commune') }} c
+    left join {{ this_year('int_cap__sale_share') }} s using (year, siret)
+    where c.year = {{ capacity_year() }}
+    group by all
+),
+
+valued as (
+    select
+        *,
+        (capacity_existing + capacity_new) * (1 - sale_share) as objective_unrounded,
+        case when capacity_new_actual is not null
+             then (capacity_existing + capacity_new_actual) * (1 - sale_share) end
+            as objective_revised_unrounded,
+        {{ round_half_up('(capacity_existing + capacity_new) * (1 - sale_share)') }}
+            as rounded_cell
+    from cells
+),
+
+rolled as (
+    select
+        year,
+        case grouping(siret, territory_id)
+            when 0 then 'landlord_territory' when 1 then 'landlord'
+            when 2 then 'territory' else 'departement' end as level,
+        siret,
+        case when grouping(siret) = 0 then any_value(landlord_name) end as landlord_name,
+        territory_id,
+        case when grouping(territory_id) = 0 then any_value(territory_name) end
+            as territory_name,
+        sum(dwellings_plai) as dwellings_plai,
+        sum(dwellings_plus) as dwellings_plus,
+        sum(dwellings_pls) as dwellings_pls,
+        sum(perimeter) as perimeter,
+        sum(capacity_existing) as capacity_existing,
+        sum(capacity_new) as capacity_new,
+        case when grouping(siret) = 0 then any_value(sale_share) end as sale_share,
+        sum(objective_unrounded) as objective_unrounded,
+        sum(rounded_cell) as sum_of_rounded_cells,
+        sum(planned_deliveries) as planned_deliveries,
+        sum(actual_deliveries) as actual_deliveries,
+        sum(objective_revised_unrounded) as objective_revised_unrounded
+    from valued
+    group by grouping sets ((year, siret, territory_id), (year, siret), (year, territory_id), (year))
+)
+
+select
+    year,
+    level,
+    siret,
+    landlord_name,
+    territory_id,
+    territory_name,
+    dwellings_plai,
+    dwellings_plus,
+    dwellings_pls,
+    perimeter,
+    capacity_existing,
+    capacity_new,
+    sale_share,
+    objective_unrounded,
+    {{ round_half_up('objective_unrounded') }} as objective,
+    sum_of_rounded_cells,
+    objective - sum_of_rounded_cells as rounding_difference,
+    planned_deliveries,
+    actual_deliveries,
+    objective_revised_unrounded,
+    {{ round_half_up('objective_revised_unrounded') }} as objective_revised,
+    objective_revised_unrounded - objective_unrounded as revision_gap_unrounded,
+    objective_revised - objective as revision_gap
+from rolled
