@@ -8,6 +8,7 @@ from pathlib import Path
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from ingestion.warehouse import ensure_all_tables
 from pipelines import settings
 from pipelines.dbt_project import dbt_project
 from pipelines.partitions import yearly_partitions
@@ -42,6 +43,7 @@ TRANSLATOR = WarehouseTranslator()
 )
 def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
     """Staging, intermediate and the dimension and fact marts (unpartitioned)."""
+    ensure_all_tables(Path(warehouse.path))
     settings.export_for_dbt(Path(warehouse.path))
     yield from dbt.cli(["build"], context=context).stream()
 

@@ -62,3 +62,16 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, source: RawSource) -> str:
             f"drop the table (DROP TABLE {table}) and re-run its partitions"
         )
     return table
+
+
+def ensure_all_tables(path: Path) -> None:
+    """Create every validated table, empty if its source has no file yet, so the dbt models
+    build (with no rows) before the first extract of a source arrives."""
+    from schemas import SOURCES
+
+    con = connect(path)
+    try:
+        for source in SOURCES.values():
+            ensure_tables(con, source)
+    finally:
+        con.close()

@@ -48,6 +48,20 @@ def _run(args: argparse.Namespace) -> int:
     return run_all(raw_dir, warehouse)
 
 
+def _explain(args: argparse.Namespace) -> int:
+    from audit.explain_objective import ExplainError, explain_objective, render_text, to_json
+
+    try:
+        tree = explain_objective(
+            settings.warehouse_path(args.warehouse), args.year, args.landlord, args.territory
+        )
+    except ExplainError as exc:
+        print(f"error: {exc}")
+        return 2
+    print(to_json(tree) if args.format == "json" else render_text(tree))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="attrib", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -75,6 +89,15 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--sample-scale", choices=["tiny", "dep31"], default="dep31")
     run.add_argument("--seed", type=int, default=42)
     run.set_defaults(func=_run)
+    explain = sub.add_parser("explain", help="how a figure of the warehouse was derived")
+    what = explain.add_subparsers(dest="figure", required=True)
+    objective = what.add_parser("objective", help="an ACD objective (landlord x territory)")
+    objective.add_argument("--year", type=int, required=True)
+    objective.add_argument("--landlord", required=True, help="name, alias or SIRET")
+    objective.add_argument("--territory", required=True, help="name or id")
+    objective.add_argument("--format", choices=["text", "json"], default="text")
+    objective.add_argument("--warehouse", help="DuckDB file (default as for run)")
+    objective.set_defaults(func=_explain)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -16,8 +16,13 @@ from pipelines.resources import build_resources
 def build_definitions(raw_dir=None, warehouse=None) -> Definitions:
     # in process: DuckDB allows one writer per file, so steps must not run in parallel
     return Definitions(
-        assets=[*RAW_ASSETS, warehouse_models, capacity_models, reconciliation_models,
-                dbt_docs_site],
+        assets=[
+            *RAW_ASSETS,
+            warehouse_models,
+            capacity_models,
+            reconciliation_models,
+            dbt_docs_site,
+        ],
         jobs=JOBS,
         resources=build_resources(raw_dir, warehouse),
         executor=in_process_executor,

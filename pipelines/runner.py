@@ -70,24 +70,40 @@ def capacity_years(warehouse: Path) -> list[str]:
     return [str(y) for (y,) in rows]
 
 
-def _build_step(label: str, assets: list, partition: str | None, resources: dict,
-                instance: DagsterInstance, log_path: Path) -> list[str]:
+def _build_step(
+    label: str,
+    assets: list,
+    partition: str | None,
+    resources: dict,
+    instance: DagsterInstance,
+    log_path: Path,
+) -> list[str]:
     """Materialise dbt assets (one partition at most); one line with what was built."""
     started = time.perf_counter()
     with log_path.open("a", encoding="utf-8") as log, contextlib.redirect_stdout(log):
-        result = materialize(assets, partition_key=partition, resources=resources,
-                             instance=instance, raise_on_error=False, run_config=QUIET)
+        result = materialize(
+            assets,
+            partition_key=partition,
+            resources=resources,
+            instance=instance,
+            raise_on_error=False,
+            run_config=QUIET,
+        )
     built = defaultdict(int)
     for event in result.get_asset_materialization_events():
         built[event.asset_key.path[0]] += 1
     checks = result.get_asset_check_evaluations()
     failed = [c for c in checks if not c.passed]
     layers = ", ".join(f"{n} {layer}" for layer, n in sorted(built.items()))
-    print(f"      {label:<34} built {layers or 'nothing'}; "
-          f"{len(checks) - len(failed)}/{len(checks)} tests passed "
-          f"({time.perf_counter() - started:.1f} s)", flush=True)
-    problems = [f"{label}: dbt test {c.asset_key.to_user_string()} {c.check_name} failed"
-                for c in failed]
+    print(
+        f"      {label:<34} built {layers or 'nothing'}; "
+        f"{len(checks) - len(failed)}/{len(checks)} tests passed "
+        f"({time.perf_counter() - started:.1f} s)",
+        flush=True,
+    )
+    problems = [
+        f"{label}: dbt test {c.asset_key.to_user_string()} {c.check_name} failed" for c in failed
+    ]
     if not result.success:
         problems.append(f"{label}: {_failure(result)}")
     for line in problems:
@@ -109,13 +125,21 @@ def _build_warehouse(warehouse: Path, resources: dict, instance: DagsterInstance
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_text("")
     print(f"dbt build (dbt's own log: {log})", flush=True)
-    problems = _build_step("staging, intermediate, marts", [warehouse_models], None,
-                           resources, instance, log)
+    problems = _build_step(
+        "staging, intermediate, marts", [warehouse_models], None, resources, instance, log
+    )
     for year in capacity_years(warehouse):
-        problems += _build_step(f"capacity and objectives [{year}]", [capacity_models], year,
-                                resources, instance, log)
-    problems += _build_step("reconciliation, docs", [reconciliation_models, dbt_docs_site],
-                            None, resources, instance, log)
+        problems += _build_step(
+            f"capacity and objectives [{year}]", [capacity_models], year, resources, instance, log
+        )
+    problems += _build_step(
+        "reconciliation, docs",
+        [reconciliation_models, dbt_docs_site],
+        None,
+        resources,
+        instance,
+        log,
+    )
     return problems
 
 

@@ -81,3 +81,15 @@ def loader_for(tmp_path):
         return Loader(raw, tmp_path / "warehouse" / "attrib.duckdb")
 
     return make
+
+
+@pytest.fixture(scope="session")
+def scenario(tmp_path_factory):
+    """The capacity scenario loaded and built by `attrib run` (root, raw, warehouse)."""
+    from tests.capacity_scenario import build
+    from tests.raw_builder import landing_zone
+
+    root = tmp_path_factory.mktemp("capacity")
+    raw, warehouse = landing_zone(root / "raw"), root / "warehouse" / "attrib.duckdb"
+    build(raw, warehouse)
+    return root, raw, warehouse

@@ -1,0 +1,1 @@
+"""Audit tools: how each published figure was derived (``attrib explain``)."""
