@@ -11,7 +11,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from ingestion.warehouse import ensure_all_tables
 from pipelines import settings
 from pipelines.dbt_project import dbt_project
-from pipelines.partitions import yearly_partitions
+from pipelines.partitions import sne_period_partitions, yearly_partitions
 from pipelines.resources import Warehouse
 
 
@@ -31,6 +31,7 @@ class WarehouseTranslator(DagsterDbtTranslator):
 
 YEARLY = "tag:yearly"
 RECONCILIATION = "tag:reconciliation"
+PERIOD = "tag:period"
 TRANSLATOR = WarehouseTranslator()
 
 
@@ -39,7 +40,7 @@ TRANSLATOR = WarehouseTranslator()
     project=dbt_project,
     dagster_dbt_translator=TRANSLATOR,
     name="warehouse_models",
-    exclude=f"{YEARLY} {RECONCILIATION}",
+    exclude=f"{YEARLY} {RECONCILIATION} {PERIOD}",
 )
 def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
     """Staging, intermediate and the dimension and fact marts (unpartitioned)."""
@@ -82,6 +83,26 @@ def reconciliation_models(
     """The published tables reconciled with each other and with the computed objectives."""
     settings.export_for_dbt(Path(warehouse.path))
     yield from dbt.cli(["build"], context=context).stream()
+
+
+def period_vars(partition_key: str) -> list[str]:
+    """dbt arguments for one SNE period partition (2025, or 2025T2 year to date)."""
+    return ["--vars", json.dumps({"period": partition_key})]
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=TRANSLATOR,
+    name="attainment_models",
+    select=PERIOD,
+    partitions_def=sne_period_partitions,
+)
+def attainment_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
+    """Quota attainment, ACD indicators, refusals and demand pressure of one SNE period."""
+    settings.export_for_dbt(Path(warehouse.path))
+    command = ["build", *period_vars(context.partition_key)]
+    yield from dbt.cli(command, context=context).stream()
 
 
 MART_KEYS = [

@@ -155,11 +155,11 @@ def _typed_cte(source: RawSource, landing: str, rows: str | None = None) -> str:
     if rows:
         wanted = f"(SELECT DISTINCT _row FROM {rows})"
         scan = f"(SELECT l.* FROM {scan} l SEMI JOIN {wanted} r USING (_row))"
-    return f"typed AS (\n  SELECT _row,\n    {typed}\n  FROM {scan}\n)"
+    return f"typed AS (\n  SELECT _row, _file,\n    {typed}\n  FROM {scan}\n)"
 
 
-def _duplicated_keys(key: list[str]) -> str:
-    cols = ", ".join(quote(k) for k in key)
+def _duplicated_keys(key: list[str], per_file: bool = False) -> str:
+    cols = ", ".join(quote(k) for k in key) + (", _file" if per_file else "")
     not_null = " AND ".join(f"{quote(k)} IS NOT NULL" for k in key)
     return (
         f"SELECT _row FROM typed WHERE ({cols}) IN (SELECT ({cols}) FROM typed "
@@ -182,7 +182,7 @@ def failing_rows_sql(source: RawSource, landing: str) -> list[str]:
     cte = _typed_cte(source, landing)
     queries = [f"WITH {cte} SELECT _row, -1 AS key_index FROM typed WHERE {predicate}"]
     queries += [
-        f"WITH {cte} SELECT _row, {i} FROM ({_duplicated_keys(key)})"
+        f"WITH {cte} SELECT _row, {i} FROM ({_duplicated_keys(key, source.unique_per_file)})"
         for i, key in enumerate(source.unique_keys)
     ]
     return queries
@@ -212,11 +212,12 @@ FROM (
   ], lambda x: x IS NOT NULL)) AS f
   FROM typed
 )"""
+    scope = f"duplicated within the {'file' if source.unique_per_file else 'partition'}"
     unique_queries = [
         f"""
 SELECT _row, {sql_literal(",".join(key))}, 'unique',
        {" || '; ' || ".join(f"coalesce({raw_name(k)}, '')" for k in key)},
-       'duplicated within the partition'
+       {sql_literal(scope)}
 FROM typed WHERE _row IN (SELECT _row FROM {failing_rows} WHERE key_index = {i})"""
         for i, key in enumerate(source.unique_keys)
     ]

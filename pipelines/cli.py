@@ -14,6 +14,18 @@ from pathlib import Path
 from pipelines import settings
 
 
+def year_range(text: str) -> range:
+    """'2023-2025' or '2025' -> the years, inclusive."""
+    first, _, last = text.partition("-")
+    try:
+        start, end = int(first), int(last or first)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected YEAR or FIRST-LAST, got {text!r}") from exc
+    if end < start:
+        raise argparse.ArgumentTypeError(f"{text!r}: the last year is before the first")
+    return range(start, end + 1)
+
+
 def _generate(args: argparse.Namespace) -> int:
     from samples.generator import generate
 
@@ -45,7 +57,7 @@ def _run(args: argparse.Namespace) -> int:
             f"  {len(report.files)} files, {sum(report.files.values()):,} rows in "
             f"{time.perf_counter() - started:.1f} s"
         )
-    return run_all(raw_dir, warehouse)
+    return run_all(raw_dir, warehouse, args.years)
 
 
 def _explain(args: argparse.Namespace) -> int:
@@ -85,6 +97,12 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--raw", help="landing zone (default $ATTRIB_RAW_DIR or raw/)")
     run.add_argument(
         "--warehouse", help="DuckDB file (default $ATTRIB_WAREHOUSE or warehouse/attrib.duckdb)"
+    )
+    run.add_argument(
+        "--years",
+        type=year_range,
+        metavar="FIRST-LAST",
+        help="only these years' partitions, e.g. 2023-2025 (a backfill)",
     )
     run.add_argument("--sample-scale", choices=["tiny", "dep31"], default="dep31")
     run.add_argument("--seed", type=int, default=42)

@@ -4,6 +4,7 @@ from dagster import Definitions, in_process_executor
 
 from assets.raw import RAW_ASSETS
 from assets.warehouse import (
+    attainment_models,
     capacity_models,
     dbt_docs_site,
     reconciliation_models,
@@ -11,6 +12,8 @@ from assets.warehouse import (
 )
 from pipelines.jobs import JOBS
 from pipelines.resources import build_resources
+from pipelines.schedules import SCHEDULES
+from pipelines.sensors import SENSORS
 
 
 def build_definitions(raw_dir=None, warehouse=None) -> Definitions:
@@ -21,9 +24,12 @@ def build_definitions(raw_dir=None, warehouse=None) -> Definitions:
             warehouse_models,
             capacity_models,
             reconciliation_models,
+            attainment_models,
             dbt_docs_site,
         ],
         jobs=JOBS,
+        schedules=SCHEDULES,
+        sensors=SENSORS,
         resources=build_resources(raw_dir, warehouse),
         executor=in_process_executor,
     )

@@ -1,8 +1,10 @@
-"""Jobs over the raw layer, one per partitioning (a job holds one partitions definition)."""
+"""Jobs: the raw layer by partitioning (a job holds one partitions definition), and the
+end-to-end yearly (capacity) and period (attainment) jobs the schedules and sensor launch."""
 
 from dagster import AssetSelection, define_asset_job
 
 from assets.raw import raw_key
+from assets.warehouse import attainment_models, capacity_models, warehouse_models
 from schemas import SOURCES
 
 
@@ -27,5 +29,21 @@ raw_sne_job = define_asset_job(
     selection=_selection("sne_period"),
     description="Load one SNE extract period (a year, or a quarter 2025T1...).",
 )
+attainment_job = define_asset_job(
+    "attainment",
+    selection=_selection("sne_period")
+    | AssetSelection.assets(*warehouse_models.keys)
+    | AssetSelection.assets(*attainment_models.keys),
+    description="An SNE period end to end: its extracts, the warehouse, then quotas, ACD "
+    "indicators, refusals and demand pressure of the period (year, or quarter to date).",
+)
+capacity_job = define_asset_job(
+    "capacity",
+    selection=_selection("year")
+    | AssetSelection.assets(*warehouse_models.keys)
+    | AssetSelection.assets(*capacity_models.keys),
+    description="A year end to end: its register vintage and plans, the warehouse, then the "
+    "perimeter, capacity and objectives of the year.",
+)
 
-JOBS = [raw_reference_job, raw_yearly_job, raw_sne_job]
+JOBS = [raw_reference_job, raw_yearly_job, raw_sne_job, attainment_job, capacity_job]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import time
 from collections import defaultdict
@@ -54,20 +55,35 @@ def _failure(result) -> str:
     return "failed"
 
 
-def capacity_years(warehouse: Path) -> list[str]:
-    """Years the loaded plans cover: from each agreement's start year to its last event."""
+def _keys(warehouse: Path, query: str) -> list[str]:
+    """Distinct keys read from the loaded raw tables (read-only, closed at once)."""
     import duckdb
 
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        rows = con.execute("""
-            SELECT DISTINCT YEAR FROM raw_validated.acd_plans
-            WHERE YEAR >= CAST(_partition AS INTEGER) ORDER BY 1""").fetchall()
+        return [str(k) for (k,) in con.execute(query).fetchall()]
     except duckdb.CatalogException:
-        rows = []
+        return []
     finally:
         con.close()
-    return [str(y) for (y,) in rows]
+
+
+def capacity_years(warehouse: Path) -> list[str]:
+    """Years the loaded plans cover: from each agreement's start year to its last event."""
+    return _keys(
+        warehouse,
+        """SELECT DISTINCT YEAR FROM raw_validated.acd_plans
+                               WHERE YEAR >= CAST(_partition AS INTEGER) ORDER BY 1""",
+    )
+
+
+def sne_periods_loaded(warehouse: Path) -> list[str]:
+    """SNE periods with decisions loaded: each gets its quotas and indicators."""
+    return _keys(
+        warehouse,
+        """SELECT DISTINCT _partition FROM raw_validated.sne_attributions
+                               ORDER BY 1""",
+    )
 
 
 def _build_step(
@@ -111,10 +127,13 @@ def _build_step(
     return problems
 
 
-def _build_warehouse(warehouse: Path, resources: dict, instance: DagsterInstance) -> list[str]:
+def _build_warehouse(
+    warehouse: Path, resources: dict, instance: DagsterInstance, years: range | None = None
+) -> list[str]:
     """dbt: staging to marts, then capacity per year of the plans, then the reconciliation
     and the docs site."""
     from assets.warehouse import (
+        attainment_models,
         capacity_models,
         dbt_docs_site,
         reconciliation_models,
@@ -128,24 +147,39 @@ def _build_warehouse(warehouse: Path, resources: dict, instance: DagsterInstance
     problems = _build_step(
         "staging, intermediate, marts", [warehouse_models], None, resources, instance, log
     )
-    for year in capacity_years(warehouse):
+    # without plans there is no objective, but the (empty) capacity tables must exist for the
+    # reconciliation and the indicators: compute the current year, which yields no row
+    planned = capacity_years(warehouse) or [str(dt.date.today().year)]
+    for year in (y for y in planned if in_years(y, years)):
         problems += _build_step(
             f"capacity and objectives [{year}]", [capacity_models], year, resources, instance, log
         )
     problems += _build_step(
-        "reconciliation, docs",
-        [reconciliation_models, dbt_docs_site],
-        None,
-        resources,
-        instance,
-        log,
+        "reconciliation", [reconciliation_models], None, resources, instance, log
     )
+    for period in (p for p in sne_periods_loaded(warehouse) if in_years(p, years)):
+        problems += _build_step(
+            f"quotas and indicators [{period}]",
+            [attainment_models],
+            period,
+            resources,
+            instance,
+            log,
+        )
+    problems += _build_step("docs", [dbt_docs_site], None, resources, instance, log)
     return problems
 
 
-def run_all(raw_dir: Path, warehouse: Path) -> int:
+def in_years(key: str | None, years: range | None) -> bool:
+    """Unpartitioned steps always run; a partition ('2025', '2025T2') runs if its year is in
+    ``years`` (all when None)."""
+    return key is None or years is None or int(key[:4]) in years
+
+
+def run_all(raw_dir: Path, warehouse: Path, years: range | None = None) -> int:
+    """Load raw/ and build the warehouse; ``years`` limits the partitions (a backfill)."""
     try:
-        steps = plan(raw_dir)
+        steps = [(name, key) for name, key in plan(raw_dir) if in_years(key, years)]
     except RawFileError as exc:
         print(f"error: {exc}")
         return 1
@@ -181,7 +215,7 @@ def run_all(raw_dir: Path, warehouse: Path) -> int:
             f"[{i:>3}/{len(steps)}] {label:<45} read {read:>9,}  valid {valid:>9,}  "
             f"rejected {rejected:>7,}  {seconds:6.1f} s"
         )
-    failures += _build_warehouse(warehouse, resources, instance)
+    failures += _build_warehouse(warehouse, resources, instance, years)
     print()
     print(f"{'source':<28}{'rows in':>12}{'valid':>12}{'rejected':>10}")
     for name, (read, valid, rejected) in totals.items():

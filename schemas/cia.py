@@ -41,4 +41,5 @@ SOURCE = RawSource(
     folder="cia",
     pattern=r"(?P<territory>\d{9}|[A-Z0-9_]+)",
     file_columns={"territory": "_file_territory_id"},
+    unique_per_file=True,
 )

@@ -29,6 +29,7 @@ class RawSource:
     delimiter: str = ","
     encoding: str = "utf-8"
     file_columns: dict[str, str] = field(default_factory=dict)
+    unique_per_file: bool = False  # unique keys hold within each file, not the partition
 
     def match(self, stem: str) -> re.Match | None:
         return re.fullmatch(self.pattern, stem)

@@ -93,3 +93,15 @@ def scenario(tmp_path_factory):
     raw, warehouse = landing_zone(root / "raw"), root / "warehouse" / "attrib.duckdb"
     build(raw, warehouse)
     return root, raw, warehouse
+
+
+@pytest.fixture(scope="session")
+def attainment(tmp_path_factory):
+    """The hand-built 2025 attributions loaded and built by `attrib run` (warehouse path)."""
+    from tests.attainment_scenario import build
+    from tests.raw_builder import landing_zone
+
+    root = tmp_path_factory.mktemp("attainment")
+    warehouse = root / "warehouse" / "attrib.duckdb"
+    build(landing_zone(root / "raw"), warehouse)
+    return warehouse

@@ -1,0 +1,137 @@
+-- The departmental agreement's indicators for the period, per landlord and per landlord x
+-- territory (ACD §3, §7; DOMAIN.md): A, entries of priority households (signed leases dated
+-- by the lease, plus dwellings newly lent for emergency shelter) against the objective;
+-- B, share of priority households among attribution decisions (dated by the commission)
+-- against 37.5 %; the landlord meets its obligation if A or B is met.
+with params as (
+    select * from {{ ref('int_acd__parameter_values') }} where year = {{ period_year() }}
+),
+
+decisions_counted as (
+    select
+        a.*,
+        a.decision in (select unnest(string_split(parameter_value, '|')) from params
+                       where parameter_name = 'indicator_b.decisions')
+        and cast(a.candidate_rank as varchar) in (
+            select unnest(string_split(parameter_value, '|')) from params
+            where parameter_name = 'indicator_b.ranks') as counts_for_b
+    from {{ ref('fct_attribution') }} a
+    join {{ ref('dim_landlord') }} l using (siret)
+    where l.is_party_to_acd
+),
+
+entries as (
+    select siret, territory_id,
+           count(*) filter (where is_priority) as priority_entries,
+           count(*) filter (where is_dalo) as dalo_entries,
+           count(*) as leases
+    from decisions_counted
+    where is_lease_signed and lease_year = {{ period_year() }}
+      and lease_quarter <= {{ period_last_quarter() }}
+    group by grouping sets ((siret, territory_id), (siret))
+),
+
+decisions as (
+    select siret, territory_id,
+           count(*) filter (where counts_for_b) as decisions,
+           count(*) filter (where counts_for_b and is_priority) as priority_decisions,
+           count(*) filter (where is_refused) as refusals,
+           count(*) filter (where is_refused and is_priority) as priority_refusals
+    from decisions_counted
+    where decision_year = {{ period_year() }} and decision_quarter <= {{ period_last_quarter() }}
+    group by grouping sets ((siret, territory_id), (siret))
+),
+
+-- dwellings newly lent for emergency shelter in the year: MODE 4 in vintage N+1 minus N
+shelter as (
+    select siret,
+           count(*) filter (where vintage = {{ period_year() }} + 1)
+           - count(*) filter (where vintage = {{ period_year() }}) as shelter_entries
+    from {{ ref('fct_dwelling_stock') }}
+    where occupancy_mode = 4 and vintage in ({{ period_year() }}, {{ period_year() }} + 1)
+    group by siret
+    having count(*) filter (where vintage = {{ period_year() }} + 1) > 0
+        or {{ period_year() }} + 1 in (select vintage from {{ ref('fct_dwelling_stock') }})
+),
+
+published as (
+    select landlord, territory, measure, value
+    from {{ ref('stg_acd__published_objectives') }}
+    where published_table = 'annex1' and year = {{ period_year() }}
+),
+
+computed as (
+    select siret, territory_id, objective, objective_revised
+    from {{ ref('capacity_objectives') }}
+    where year = {{ period_year() }} and level in ('landlord', 'landlord_territory')
+),
+
+settings as (
+    select
+        any_value(parameter_value) filter (where parameter_name = 'indicator_a.objective_source')
+            as objective_source,
+        cast(any_value(parameter_value) filter (where parameter_name = 'indicator_b.target')
+             as double) as indicator_b_target
+    from params
+),
+
+grid as (
+    select l.siret, l.landlord_name, t.territory_id, t.territory_name
+    from {{ ref('dim_landlord') }} l
+    cross join (select territory_id, territory_name from {{ ref('dim_territory') }}
+                union all select null, null) t
+    where l.is_party_to_acd
+)
+
+select
+    {{ period_key() }} as period,
+    case when {{ period_is_year() }} then 'year' else 'quarter_to_date' end as period_kind,
+    {{ period_year() }} as year,
+    case when g.territory_id is null then 'landlord' else 'landlord_territory' end as level,
+    g.siret,
+    g.landlord_name,
+    g.territory_id,
+    g.territory_name,
+    coalesce(e.leases, 0) as leases,
+    coalesce(e.priority_entries, 0) as priority_entries,
+    case when g.territory_id is null and {{ period_is_year() }}
+         then greatest(coalesce(s.shelter_entries, 0), 0) end as shelter_entries,
+    coalesce(e.priority_entries, 0) + coalesce(shelter_entries, 0) as indicator_a_entries,
+    p.value as objective_published,
+    c.objective as objective_computed,
+    c.objective_revised as objective_revised,
+    st.objective_source,
+    case st.objective_source when 'computed' then c.objective when 'revised' then c.objective_revised
+         else p.value end as indicator_a_objective,
+    case when indicator_a_objective is not null
+         then indicator_a_entries >= indicator_a_objective end as indicator_a_met,
+    greatest(0, indicator_a_objective - indicator_a_entries) as indicator_a_gap,
+    coalesce(e.dalo_entries, 0) as dalo_entries,
+    case when g.territory_id is null then pd.value end as dalo_objective_published,
+    coalesce(d.decisions, 0) as decisions,
+    coalesce(d.priority_decisions, 0) as priority_decisions,
+    case when d.decisions > 0 then d.priority_decisions / d.decisions end as indicator_b_rate,
+    st.indicator_b_target,
+    case when d.decisions > 0 then indicator_b_rate >= st.indicator_b_target end
+        as indicator_b_met,
+    case when d.decisions > 0 then greatest(0, cast(ceil(
+        st.indicator_b_target * d.decisions - d.priority_decisions - 1e-9) as bigint)) end
+        as indicator_b_gap,
+    coalesce(indicator_a_met, false) or coalesce(indicator_b_met, false) as obligation_met,
+    coalesce(d.refusals, 0) as refusals,
+    coalesce(d.priority_refusals, 0) as priority_refusals
+from grid g
+cross join settings st
+left join entries e
+    on e.siret = g.siret and e.territory_id is not distinct from g.territory_id
+left join decisions d
+    on d.siret = g.siret and d.territory_id is not distinct from g.territory_id
+left join shelter s on s.siret = g.siret
+left join published p
+    on p.landlord = g.landlord_name and p.measure = 'objective'
+   and p.territory = coalesce(g.territory_name, 'TOTAL')
+left join published pd
+    on pd.landlord = g.landlord_name and pd.measure = 'dalo' and pd.territory = 'TOTAL'
+left join computed c
+    on c.siret = g.siret and c.territory_id is not distinct from g.territory_id
+where g.territory_id is null or e.leases > 0 or d.decisions > 0 or p.value is not null

@@ -1,0 +1,15 @@
+-- Refusals by candidates, per landlord and category of priority public, for the period
+-- (decisions dated by the commission): they explain a missed indicator A.
+select
+    {{ period_key() }} as period,
+    {{ period_year() }} as year,
+    a.siret,
+    any_value(a.landlord_name) as landlord_name,
+    coalesce(a.priority_category, 'not priority') as priority_category,
+    count(*) as refusals,
+    count(*) filter (where a.refusal_reason is not null) as refusals_with_reason
+from {{ ref('fct_attribution') }} a
+where a.is_refused
+  and a.decision_year = {{ period_year() }}
+  and a.decision_quarter <= {{ period_last_quarter() }}
+group by all

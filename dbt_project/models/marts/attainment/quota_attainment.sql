@@ -1,0 +1,127 @@
+-- Where each attribution quota stands for the period (a year, or a quarter year to date):
+-- leases signed in the period (dated by the lease) of dwellings of each territory, against the
+-- targets of the territory's policy (DOMAIN.md, Attribution quotas). Cells per territory x
+-- landlord x commune (x reservation holder for the priority quota) and rollups per landlord,
+-- territory and département computed from the counts.
+with leases as (
+    select a.*, c.departement
+    from {{ ref('fct_attribution') }} a
+    join {{ ref('dim_commune') }} c using (depcom)
+    where a.is_lease_signed
+      and a.lease_year = {{ period_year() }}
+      and a.lease_quarter <= {{ period_last_quarter() }}
+),
+
+params as (
+    select * from {{ ref('int_acd__parameter_values') }} where year = {{ period_year() }}
+),
+
+policies as (
+    select * from {{ ref('int_cia__policies') }} where year = {{ period_year() }}
+),
+
+facts as (
+    select
+        l.*,
+        q.quota,
+        q.base,
+        q.policy_source,
+        case when q.quota = 'PRIORITY' then l.reservation_holder else 'ALL' end as holder,
+        case q.quota
+            when 'Q1_OUTSIDE_QPV' then not l.is_in_qpv
+            when 'Q1_OUTSIDE_QPV_EXCL_STUDENTS' then not l.is_in_qpv and not coalesce(l.is_student, false)
+            when 'Q234_IN_QPV' then l.is_in_qpv
+            else true
+        end as in_scope,
+        q.quota like 'Q%' and l.q1_status = 'n/a' as is_not_applicable,
+        case q.quota
+            when 'Q1_OUTSIDE_QPV' then coalesce(l.is_first_quartile, false) or coalesce(l.is_urban_renewal_rehousing, false)
+            when 'Q1_OUTSIDE_QPV_EXCL_STUDENTS' then coalesce(l.is_first_quartile, false) or coalesce(l.is_urban_renewal_rehousing, false)
+            when 'Q234_IN_QPV' then l.is_first_quartile = false
+            when 'PRIORITY' then coalesce(l.is_priority, false)
+            when 'TRANSFER' then coalesce(l.is_transfer, false)
+            when 'ESSENTIAL_WORKER' then coalesce(l.is_essential_worker, false)
+        end as in_numerator
+    from leases l
+    join policies q on q.territory_id = l.territory_id
+),
+
+counted as (
+    select
+        case grouping(territory_id, siret, depcom)
+            when 0 then 'commune' when 1 then 'landlord' when 3 then 'territory'
+            else 'departement' end as level,
+        departement,
+        territory_id,
+        any_value(territory_name) as territory_name,
+        siret,
+        any_value(landlord_name) as landlord_name,
+        depcom,
+        holder as reservation_holder,
+        quota,
+        any_value(base) as base,
+        count(*) filter (where in_scope and not is_not_applicable) as denominator,
+        count(*) filter (where in_scope and not is_not_applicable and in_numerator) as numerator,
+        count(*) filter (where in_scope and is_not_applicable) as not_applicable_leases,
+        any_value(policy_source) as policy_source
+    from facts
+    group by grouping sets (
+        (departement, territory_id, siret, depcom, holder, quota),
+        (departement, territory_id, siret, holder, quota),
+        (departement, territory_id, holder, quota),
+        (departement, holder, quota)
+    )
+),
+
+targeted as (
+    select
+        c.*,
+        case
+            when c.quota = 'PRIORITY' and c.reservation_holder in (
+                select unnest(string_split(parameter_value, '|')) from params
+                where parameter_name = 'priority.holder_excluded') then null
+            when c.quota = 'PRIORITY' and h.parameter_value is not null
+                then cast(h.parameter_value as double)
+            when c.level = 'departement' then d.target
+            else t.target
+        end as target,
+        case when c.level = 'departement' then d.policy_source else c.policy_source end
+            as target_source
+    from counted c
+    left join policies t on t.territory_id = c.territory_id and t.quota = c.quota
+    left join policies d on d.territory_id = 'DEFAULT' and d.quota = c.quota
+    left join params h on h.parameter_name = 'priority.holder_target.' || c.reservation_holder
+)
+
+select
+    {{ period_key() }} as period,
+    case when {{ period_is_year() }} then 'year' else 'quarter_to_date' end as period_kind,
+    {{ period_year() }} as year,
+    {{ period_last_quarter() }} as through_quarter,
+    level,
+    departement,
+    territory_id,
+    case when level <> 'departement' then territory_name end as territory_name,
+    siret,
+    case when level in ('commune', 'landlord') then landlord_name end as landlord_name,
+    depcom,
+    reservation_holder,
+    quota,
+    base,
+    numerator,
+    denominator,
+    not_applicable_leases,
+    case when denominator > 0 then numerator / denominator end as rate,
+    target,
+    case
+        when denominator = 0 and not_applicable_leases > 0 then 'n/a'
+        when denominator = 0 then 'no_attribution'
+        when target is null then 'no_target'
+        when numerator / denominator >= target then 'met'
+        else 'missed'
+    end as status,
+    case status when 'met' then true when 'missed' then false end as met,
+    case when status in ('met', 'missed')
+         then greatest(0, cast(ceil(target * denominator - numerator - 1e-9) as bigint)) end as gap,
+    target_source
+from targeted

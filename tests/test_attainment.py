@@ -1,0 +1,136 @@
+"""Quotas, ACD indicators and demand pressure on the hand-built 2025 of
+tests/attainment_scenario.py (decisions numbered #1-#16 there)."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+
+def quotas(warehouse, period, level, territory=None, landlord=None):
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute(
+            """
+            SELECT quota, reservation_holder, numerator, denominator, rate, target, status, gap
+            FROM marts.quota_attainment
+            WHERE period = ? AND level = ?
+              AND (territory_name = ? OR ? IS NULL) AND (landlord_name = ? OR ? IS NULL)
+              AND (level <> 'departement' OR departement = '31')""",
+            [period, level, territory, territory, landlord, landlord],
+        ).fetchall()
+    finally:
+        con.close()
+    return {(r[0], r[1]): r[2:] for r in rows}
+
+
+def test_sicoval_quotas_for_the_year(attainment):
+    q = quotas(attainment, "2025", "territory", "Sicoval")
+    # 10 leases (#1-#10); first quartile or urban renewal: #1, #2, #9 -> 3/10 >= 25 %
+    assert q[("Q1_OUTSIDE_QPV", "ALL")] == (3, 10, pytest.approx(0.3), 0.25, "met", 0)
+    # without the student (#1): 2/9 = 22.2 %; ceil(0.25 x 9 - 2) = 1 attribution short
+    assert q[("Q1_OUTSIDE_QPV_EXCL_STUDENTS", "ALL")] == (
+        2,
+        9,
+        pytest.approx(2 / 9),
+        0.25,
+        "missed",
+        1,
+    )
+    # transfers #2, #4: 2/10 < 25 %, ceil(2.5 - 2) = 1
+    assert q[("TRANSFER", "ALL")] == (2, 10, pytest.approx(0.2), 0.25, "missed", 1)
+    # priority per reservation holder: PPRIOR 1/1 against 100 %; COLTER #2-#4 1/3 and AUCUN
+    # #5-#7 1/3 against 37.5 % (ceil(1.125 - 1) = 1); COLACT #9-#10 1/2; PFONCT no target
+    assert q[("PRIORITY", "PPRIOR")] == (1, 1, 1.0, 1.0, "met", 0)
+    assert q[("PRIORITY", "COLTER")] == (1, 3, pytest.approx(1 / 3), 0.375, "missed", 1)
+    assert q[("PRIORITY", "AUCUN")] == (1, 3, pytest.approx(1 / 3), 0.375, "missed", 1)
+    assert q[("PRIORITY", "COLACT")] == (1, 2, 0.5, 0.375, "met", 0)
+    assert q[("PRIORITY", "PFONCT")][:2] == (0, 1) and q[("PRIORITY", "PFONCT")][4] == ("no_target")
+    assert ("Q234_IN_QPV", "ALL") not in q  # not in Sicoval's policy
+
+
+def test_rollups_come_from_counts(attainment):
+    promologis = quotas(attainment, "2025", "landlord", "Sicoval", "Promologis")
+    threef = quotas(attainment, "2025", "landlord", "Sicoval", "3F")
+    # Promologis #1-#8: 2/8 = 25 % (met at the edge); 3F #9-#10: 1/2
+    assert promologis[("Q1_OUTSIDE_QPV", "ALL")][:4] == (2, 8, 0.25, 0.25)
+    assert promologis[("Q1_OUTSIDE_QPV", "ALL")][4] == "met"
+    assert threef[("Q1_OUTSIDE_QPV", "ALL")][:2] == (1, 2)
+    # the département of Haute-Garonne (Sicoval only here), with the DEFAULT targets
+    dep = quotas(attainment, "2025", "departement")
+    assert dep[("Q1_OUTSIDE_QPV", "ALL")][:4] == (3, 10, pytest.approx(0.3), 0.25)
+    assert dep[("TRANSFER", "ALL")][4] == "no_target"
+
+
+def test_quarter_to_date(attainment):
+    t1 = quotas(attainment, "2025T1", "territory", "Sicoval")
+    assert t1[("Q1_OUTSIDE_QPV", "ALL")][:2] == (2, 2)  # #1, #2 signed in Q1
+    assert t1[("TRANSFER", "ALL")][:3] == (1, 2, 0.5)
+    # a quarter with no extract of its own is computed from the yearly one, year to date
+    from dagster import materialize
+
+    from assets.warehouse import attainment_models
+    from pipelines.resources import build_resources
+
+    result = materialize(
+        [attainment_models],
+        partition_key="2025T2",
+        resources=build_resources(attainment.parent.parent / "raw", attainment),
+    )
+    assert result.success
+    t2 = quotas(attainment, "2025T2", "territory", "Sicoval")
+    assert t2[("Q1_OUTSIDE_QPV", "ALL")][:2] == (2, 4)  # #1-#4
+
+
+def test_grand_montauban_policy(attainment):
+    q = quotas(attainment, "2025", "territory", "Grand Montauban")
+    # in QPV #13-#15, quartiles 2-4: #14, #15 -> 2/3 >= 50 %
+    assert q[("Q234_IN_QPV", "ALL")] == (2, 3, pytest.approx(2 / 3), 0.5, "met", 0)
+    # outside QPV #16 only, not first quartile: 0/1, ceil(0.25) = 1 short
+    assert q[("Q1_OUTSIDE_QPV", "ALL")] == (0, 1, 0.0, 0.25, "missed", 1)
+    assert q[("ESSENTIAL_WORKER", "ALL")] == (1, 4, 0.25, 0.1, "met", 0)
+    assert q[("PRIORITY", "AUCUN")] == (1, 4, 0.25, 0.25, "met", 0)
+    assert q[("TRANSFER", "ALL")][:2] == (0, 4)
+
+
+def test_indicators_a_or_b(attainment):
+    con = duckdb.connect(str(attainment), read_only=True)
+    rows = {
+        r[0]: r[1:]
+        for r in con.execute("""
+        SELECT landlord_name, indicator_a_entries, indicator_a_objective, indicator_a_met,
+               decisions, priority_decisions, indicator_b_rate, indicator_b_met,
+               obligation_met, refusals, priority_refusals, indicator_b_gap
+        FROM marts.acd_indicators WHERE period = '2025' AND level = 'landlord'""").fetchall()
+    }
+    # one SQL query answers "who missed both A and B, and by how much"
+    missed = con.execute("""
+        SELECT landlord_name, indicator_a_gap, indicator_b_gap FROM marts.acd_indicators
+        WHERE period = '2025' AND level = 'landlord' AND NOT obligation_met
+        ORDER BY landlord_name""").fetchall()
+    con.close()
+    # Promologis: priority entries #1, #3, #6, #16 = 4 against annex 1's 769: A missed;
+    # decisions #1-#8, #11, #13-#16 = 13 (#12 not attributed), priority #1 #3 #6 #11 #16 = 5:
+    # 38.5 % >= 37.5 %: B met, so the obligation is met; #11 is a priority refusal
+    assert rows["Promologis"][:3] == (4, 769, False)
+    assert rows["Promologis"][3:8] == (13, 5, pytest.approx(5 / 13), True, True)
+    assert rows["Promologis"][8:10] == (1, 1)
+    # 3F: #10 only: 1 entry of 121; B 1/2
+    assert rows["3F"][:3] == (1, 121, False)
+    assert rows["3F"][6:8] == (True, True)
+    # landlords without any decision miss both: A gap = their whole objective
+    assert ("Alteal", 284, None) in missed
+    assert all(name not in {"Promologis", "3F"} for name, _, _ in missed)
+
+
+def test_demand_pressure(attainment):
+    con = duckdb.connect(str(attainment), read_only=True)
+    row = con.execute("""
+        SELECT active_dec31, satisfied, pressure, official_q1_threshold_eur,
+               recomputed_q1_threshold_eur
+        FROM marts.demand_pressure
+        WHERE period = '2025' AND territory_name = 'Sicoval' AND dimension = 'all'""").fetchone()
+    con.close()
+    # 12 Sicoval demands: 10 struck off on their lease (satisfied), #11 and #12 still active;
+    # active incomes 12 000 and 12 000 -> 25th percentile 12 000
+    assert row == (2, 10, 0.2, 8895.0, 12000.0)
