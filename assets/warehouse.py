@@ -49,25 +49,48 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, wareho
     yield from dbt.cli(["build"], context=context).stream()
 
 
-def capacity_vars(partition_key: str) -> list[str]:
-    """dbt arguments for one yearly partition of the capacity models."""
-    return ["--vars", json.dumps({"capacity_year": int(partition_key)})]
+def partition_vars(variable: str, partition_key: str) -> list[str]:
+    """dbt arguments passing a partition key to the models as a var."""
+    value = int(partition_key) if partition_key.isdigit() else partition_key
+    return ["--vars", json.dumps({variable: value})]
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=TRANSLATOR,
-    name="capacity_models",
-    select=YEARLY,
-    partitions_def=yearly_partitions,
+def partitioned_models(name: str, select: str, partitions_def, variable: str, doc: str):
+    """A partitioned group of dbt models: each run builds them for its partition's key."""
+
+    @dbt_assets(
+        manifest=dbt_project.manifest_path,
+        project=dbt_project,
+        dagster_dbt_translator=TRANSLATOR,
+        name=name,
+        select=select,
+        partitions_def=partitions_def,
+    )
+    def _models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
+        settings.export_for_dbt(Path(warehouse.path))
+        command = ["build", *partition_vars(variable, context.partition_key)]
+        yield from dbt.cli(command, context=context).stream()
+
+    _models.__doc__ = doc
+    return _models
+
+
+capacity_models = partitioned_models(
+    "capacity_models",
+    YEARLY,
+    yearly_partitions,
+    "capacity_year",
+    "Perimeter, weights, rotation, capacity, sale share, DALO share and objectives of one year "
+    "(ACD annex 3); each run replaces the rows of its year.",
 )
-def capacity_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
-    """Perimeter, weights, rotation, capacity, sale share, DALO share and objectives of one
-    year (ACD annex 3); each run replaces the rows of its year."""
-    settings.export_for_dbt(Path(warehouse.path))
-    command = ["build", *capacity_vars(context.partition_key)]
-    yield from dbt.cli(command, context=context).stream()
+attainment_models = partitioned_models(
+    "attainment_models",
+    PERIOD,
+    sne_period_partitions,
+    "period",
+    "Quota attainment, ACD indicators, refusals and demand pressure of one SNE period (a year, "
+    "or a quarter year to date); each run replaces the rows of its period.",
+)
 
 
 @dbt_assets(
@@ -83,26 +106,6 @@ def reconciliation_models(
     """The published tables reconciled with each other and with the computed objectives."""
     settings.export_for_dbt(Path(warehouse.path))
     yield from dbt.cli(["build"], context=context).stream()
-
-
-def period_vars(partition_key: str) -> list[str]:
-    """dbt arguments for one SNE period partition (2025, or 2025T2 year to date)."""
-    return ["--vars", json.dumps({"period": partition_key})]
-
-
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=TRANSLATOR,
-    name="attainment_models",
-    select=PERIOD,
-    partitions_def=sne_period_partitions,
-)
-def attainment_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
-    """Quota attainment, ACD indicators, refusals and demand pressure of one SNE period."""
-    settings.export_for_dbt(Path(warehouse.path))
-    command = ["build", *period_vars(context.partition_key)]
-    yield from dbt.cli(command, context=context).stream()
 
 
 MART_KEYS = [

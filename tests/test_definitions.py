@@ -58,3 +58,10 @@ def test_attrib_run_reports_a_bad_file_and_exits_non_zero(tmp_path, capsys, tiny
     out = capsys.readouterr().out
     assert code == 1
     assert "ops/ops_2024_31.csv: missing column(s) NB_ENFANTS" in out
+
+
+def test_partition_keys_reach_dbt_as_vars():
+    from assets.warehouse import partition_vars
+
+    assert partition_vars("capacity_year", "2025") == ["--vars", '{"capacity_year": 2025}']
+    assert partition_vars("period", "2025T2") == ["--vars", '{"period": "2025T2"}']

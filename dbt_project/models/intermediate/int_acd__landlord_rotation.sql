@@ -4,11 +4,7 @@ with candidates as (
     select
         y.year,
         l.*,
-        row_number() over (
-            partition by y.year, l.siret
-            order by (l.valid_from <= y.year) desc,
-                     case when l.valid_from <= y.year then -l.valid_from else l.valid_from end
-        ) as rank
+        {{ version_rank('y.year, l.siret', 'l.valid_from', 'y.year') }} as rank
     from {{ ref('int_years') }} y
     cross join {{ ref('stg_acd__landlords') }} l
 )

@@ -9,11 +9,7 @@ candidates as (
     select
         y.year,
         p.*,
-        row_number() over (
-            partition by y.year, p.parameter_name
-            order by (p.valid_from <= y.year) desc,
-                     case when p.valid_from <= y.year then -p.valid_from else p.valid_from end
-        ) as rank
+        {{ version_rank('y.year, p.parameter_name', 'p.valid_from', 'y.year') }} as rank
     from {{ ref('int_years') }} y
     cross join params p
 )

@@ -87,12 +87,7 @@ select
     j.has_demand,
     j.yearly_income_per_cu,
     q.threshold_eur as q1_threshold_eur,
-    case
-        when q.threshold_eur is null or j.yearly_income_per_cu is null then 'n/a'
-        when j.yearly_income_per_cu < q.threshold_eur then 'yes'
-        else 'no'
-    end as q1_status,
-    case q1_status when 'yes' then true when 'no' then false end as is_first_quartile,
+    {{ q1_status('j.yearly_income_per_cu', 'q.threshold_eur') }},
     j.is_priority,
     j.priority_label,
     j.priority_category,

@@ -48,12 +48,7 @@ select
     c.yearly_income_per_cu,
     q.threshold_eur as q1_threshold_eur,
     q.threshold_year as q1_threshold_year,
-    case
-        when q.threshold_eur is null then 'n/a'
-        when c.yearly_income_per_cu < q.threshold_eur then 'yes'
-        else 'no'
-    end as q1_status,
-    case q1_status when 'yes' then true when 'no' then false end as is_first_quartile,
+    {{ q1_status('c.yearly_income_per_cu', 'q.threshold_eur') }},
     c.income_ceiling_band,
     c.contract_type,
     c.contract_type = 'ETU' as is_student,
