@@ -30,7 +30,8 @@ class WarehouseTranslator(DagsterDbtTranslator):
 
 
 YEARLY = "tag:yearly"
-RECONCILIATION = "tag:reconciliation"
+SUMMARY = "tag:summary"
+SURVEY = "tag:survey"
 PERIOD = "tag:period"
 TRANSLATOR = WarehouseTranslator()
 
@@ -40,7 +41,7 @@ TRANSLATOR = WarehouseTranslator()
     project=dbt_project,
     dagster_dbt_translator=TRANSLATOR,
     name="warehouse_models",
-    exclude=f"{YEARLY} {RECONCILIATION} {PERIOD}",
+    exclude=f"{YEARLY} {SUMMARY} {PERIOD} {SURVEY}",
 )
 def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
     """Staging, intermediate and the dimension and fact marts (unpartitioned)."""
@@ -83,6 +84,14 @@ capacity_models = partitioned_models(
     "Perimeter, weights, rotation, capacity, sale share, DALO share and objectives of one year "
     "(ACD annex 3); each run replaces the rows of its year.",
 )
+fragility_models = partitioned_models(
+    "fragility_models",
+    SURVEY,
+    yearly_partitions,
+    "survey_year",
+    "Households' fragility, residences and communes by level and criterion, priority "
+    "residences and the first-quartile capacity of residences, for one OPS survey year.",
+)
 attainment_models = partitioned_models(
     "attainment_models",
     PERIOD,
@@ -97,13 +106,12 @@ attainment_models = partitioned_models(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     dagster_dbt_translator=TRANSLATOR,
-    name="reconciliation_models",
-    select=RECONCILIATION,
+    name="summary_models",
+    select=SUMMARY,
 )
-def reconciliation_models(
-    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse
-):
-    """The published tables reconciled with each other and with the computed objectives."""
+def summary_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
+    """Marts across partitions: the published tables reconciled with the computed objectives,
+    and the concentration of attributions in fragile residences."""
     settings.export_for_dbt(Path(warehouse.path))
     yield from dbt.cli(["build"], context=context).stream()
 

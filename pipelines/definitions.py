@@ -7,7 +7,8 @@ from assets.warehouse import (
     attainment_models,
     capacity_models,
     dbt_docs_site,
-    reconciliation_models,
+    fragility_models,
+    summary_models,
     warehouse_models,
 )
 from pipelines.jobs import JOBS
@@ -23,8 +24,9 @@ def build_definitions(raw_dir=None, warehouse=None) -> Definitions:
             *RAW_ASSETS,
             warehouse_models,
             capacity_models,
-            reconciliation_models,
+            summary_models,
             attainment_models,
+            fragility_models,
             dbt_docs_site,
         ],
         jobs=JOBS,

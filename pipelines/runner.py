@@ -55,17 +55,21 @@ def _failure(result) -> str:
     return "failed"
 
 
-def _keys(warehouse: Path, query: str) -> list[str]:
-    """Distinct keys read from the loaded raw tables (read-only, closed at once)."""
+def _rows(warehouse: Path, query: str) -> list[tuple]:
+    """Rows read from the warehouse (read-only, closed at once); none if a table is missing."""
     import duckdb
 
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        return [str(k) for (k,) in con.execute(query).fetchall()]
+        return con.execute(query).fetchall()
     except duckdb.CatalogException:
         return []
     finally:
         con.close()
+
+
+def _keys(warehouse: Path, query: str) -> list[str]:
+    return [str(k) for (k,) in _rows(warehouse, query)]
 
 
 def capacity_years(warehouse: Path) -> list[str]:
@@ -75,6 +79,15 @@ def capacity_years(warehouse: Path) -> list[str]:
         """SELECT DISTINCT YEAR FROM raw_validated.acd_plans
                                WHERE YEAR >= CAST(_partition AS INTEGER) ORDER BY 1""",
     )
+
+
+def survey_years(warehouse: Path) -> list[str]:
+    """OPS survey years loaded; without any, the current year builds the (empty) tables."""
+    return _keys(
+        warehouse,
+        """SELECT DISTINCT _partition FROM raw_validated.ops
+                               ORDER BY 1""",
+    ) or [str(dt.date.today().year)]
 
 
 def sne_periods_loaded(warehouse: Path) -> list[str]:
@@ -136,7 +149,8 @@ def _build_warehouse(
         attainment_models,
         capacity_models,
         dbt_docs_site,
-        reconciliation_models,
+        fragility_models,
+        summary_models,
         warehouse_models,
     )
 
@@ -154,8 +168,12 @@ def _build_warehouse(
         problems += _build_step(
             f"capacity and objectives [{year}]", [capacity_models], year, resources, instance, log
         )
+    for year in (y for y in survey_years(warehouse) if in_years(y, years)):
+        problems += _build_step(
+            f"fragility [{year}]", [fragility_models], year, resources, instance, log
+        )
     problems += _build_step(
-        "reconciliation", [reconciliation_models], None, resources, instance, log
+        "reconciliation, concentration", [summary_models], None, resources, instance, log
     )
     for period in (p for p in sne_periods_loaded(warehouse) if in_years(p, years)):
         problems += _build_step(
@@ -174,6 +192,20 @@ def in_years(key: str | None, years: range | None) -> bool:
     """Unpartitioned steps always run; a partition ('2025', '2025T2') runs if its year is in
     ``years`` (all when None)."""
     return key is None or years is None or int(key[:4]) in years
+
+
+def priority_residences_by_territory(warehouse: Path) -> list[str]:
+    """Summary lines: priority residences (fragility) per territory, latest survey."""
+    rows = _rows(
+        warehouse,
+        """
+        SELECT p.survey_year, coalesce(t.territory_name, p.territory_id), count(*)
+        FROM marts.priority_residences p
+        LEFT JOIN marts.dim_territory t USING (territory_id)
+        WHERE p.survey_year = (SELECT max(survey_year) FROM marts.priority_residences)
+        GROUP BY ALL ORDER BY 3 DESC""",
+    )
+    return [f"{name:<32}{n:>6}   (OPS {year})" for year, name, n in rows]
 
 
 def run_all(raw_dir: Path, warehouse: Path, years: range | None = None) -> int:
@@ -221,6 +253,10 @@ def run_all(raw_dir: Path, warehouse: Path, years: range | None = None) -> int:
     for name, (read, valid, rejected) in totals.items():
         flag = "" if read == valid + rejected else "  <- does not reconcile"
         print(f"{name:<28}{read:>12,}{valid:>12,}{rejected:>10,}{flag}")
+    priority = priority_residences_by_territory(warehouse)
+    if priority:
+        print(f"\n{'priority residences (fragility)':<32}{'count':>6}")
+        print("\n".join(priority))
     if failures:
         print(f"\n{len(failures)} asset partition(s) failed:")
         for line in failures:

@@ -26,6 +26,7 @@ select
     c.territory_id,
     d.is_in_qpv,
     d.finan_class,
+    d.rooms,
     h.occupants,
     h.children_under_18,
     h.tenant_age,

@@ -1,0 +1,7 @@
+-- Households per fragility level and criterion, per residence and survey year.
+with counts as ({{ fragility_by(['residence_key', 'siret', 'residence_id', 'depcom',
+                                 'territory_id']) }})
+
+select c.*, r.residence_name, r.is_in_qpv
+from counts c
+left join {{ ref('dim_residence') }} r using (residence_key)
