@@ -17,6 +17,7 @@ from dagster import (
     asset,
 )
 
+from audit import lineage
 from ingestion.loader import UNPARTITIONED, LoadReport, load_partition
 from ingestion.raw_files import RawFileError
 from ingestion.sql_validation import duckdb_type
@@ -108,6 +109,27 @@ def _metadata(report: LoadReport) -> dict:
     }
 
 
+def _lineage(context, con, source: RawSource, report: LoadReport) -> lineage.LineageRow:
+    """The files this load read, and the reference tables its checks looked up."""
+    upstream = []
+    for dep in _references(source):
+        last = context.instance.get_latest_materialization_event(dep)
+        upstream.append(
+            {"asset_key": dep.to_user_string(), "run_id": last.run_id if last else None}
+        )
+    return lineage.LineageRow(
+        run_id=context.run_id,
+        asset_key=raw_key(source.name).to_user_string(),
+        partition=context.partition_key if source.partitioning else None,
+        kind="raw load",
+        started_at=None,
+        input_files=lineage.current_files(con, [source.name], report.partition),
+        upstream_assets=upstream,
+        parameters_version=lineage.parameters_version(con),
+        rows_out=report.rows_valid,
+    )
+
+
 def build_raw_asset(source: RawSource) -> AssetsDefinition:
     key = raw_key(source.name)
 
@@ -143,12 +165,14 @@ def build_raw_asset(source: RawSource) -> AssetsDefinition:
                     description=str(exc), metadata={"file": exc.path, "problem": exc.problem}
                 ) from exc
             ok, counts = reconcile(con, source, partition or UNPARTITIONED)
+            row = _lineage(context, con, source, report)
+            lineage.record(con, [row])
         context.log.info(
             f"{source.name} [{report.partition}]: read {report.rows_read}, valid "
             f"{report.rows_valid}, rejected {report.rows_rejected}"
         )
         return MaterializeResult(
-            metadata=_metadata(report),
+            metadata={**_metadata(report), **row.metadata()},
             check_results=[
                 AssetCheckResult(
                     check_name=RECONCILE_CHECK,

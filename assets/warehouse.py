@@ -1,13 +1,17 @@
 """The dbt models of the warehouse (staging, intermediate, marts) as Dagster assets, their
 tests as asset checks, and the dbt docs site."""
 
+import datetime as dt
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Output, asset
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from audit import lineage
+from audit.dbt_lineage import manifest
 from ingestion.warehouse import ensure_all_tables
 from pipelines import settings
 from pipelines.dbt_project import dbt_project
@@ -29,6 +33,73 @@ class WarehouseTranslator(DagsterDbtTranslator):
         return dbt_resource_props["schema"]
 
 
+def build_with_lineage(
+    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, command: list[str]
+) -> Iterator:
+    """Run dbt, then record one ``audit.lineage`` row per model built and add the same facts to
+    its materialisation. dbt holds the warehouse's single write lock while it runs, so the
+    events are gathered first and the lineage written once dbt has exited."""
+    started = dt.datetime.now()
+    settings.export_for_dbt(Path(warehouse.path))
+    events = list(dbt.cli(command, context=context).stream())
+    built = {
+        context.asset_key_for_output(e.output_name): e for e in events if isinstance(e, Output)
+    }
+    partition = context.partition_key if context.has_partition_key else None
+    with warehouse.connect() as con:
+        rows = {key: _model_lineage(context, con, key, built, started, partition) for key in built}
+        lineage.record(con, rows.values())
+    for event in events:
+        if isinstance(event, Output):
+            row = rows[context.asset_key_for_output(event.output_name)]
+            event = event.with_metadata({**event.metadata, **row.metadata()})
+        yield event
+
+
+def _model_lineage(
+    context, con, key: AssetKey, built: dict, started, partition
+) -> lineage.LineageRow:
+    dbt_manifest = manifest()
+    uid = dbt_manifest.model_id(*key.path)
+    sql_path, sql_hash = dbt_manifest.sql(uid)
+    files = lineage.current_files(con, dbt_manifest.raw_sources(uid))
+    files += [
+        {
+            "source": "dbt seed",
+            "partition": None,
+            "path": str(p.relative_to(settings.PROJECT_ROOT)),
+            "bytes": p.stat().st_size,
+            "sha256": lineage.file_sha256(p),
+            "rows_read": None,
+            "loaded_by_run": context.run_id,
+        }
+        for p in dbt_manifest.seed_files(uid)
+    ]
+    upstream = []
+    for dep in sorted(context.assets_def.asset_deps[key], key=lambda k: k.to_user_string()):
+        if dep in built:
+            run_id = context.run_id
+        else:
+            last = context.instance.get_latest_materialization_event(dep)
+            run_id = last.run_id if last else None
+        upstream.append({"asset_key": dep.to_user_string(), "run_id": run_id})
+    (rows_out,) = con.execute(f"SELECT count(*) FROM {key.path[0]}.{key.path[1]}").fetchone()
+    return lineage.LineageRow(
+        run_id=context.run_id,
+        asset_key=key.to_user_string(),
+        partition=partition,
+        kind=uid.split(".")[0].replace("model", "dbt model").replace("seed", "dbt seed"),
+        started_at=started,
+        input_files=files,
+        upstream_assets=upstream,
+        parameters_version=lineage.parameters_version(con),
+        dbt_model=uid,
+        model_sql_path=sql_path,
+        model_sql_sha256=sql_hash,
+        rows_out=rows_out,
+    )
+
+
 YEARLY = "tag:yearly"
 SUMMARY = "tag:summary"
 SURVEY = "tag:survey"
@@ -46,8 +117,7 @@ TRANSLATOR = WarehouseTranslator()
 def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
     """Staging, intermediate and the dimension and fact marts (unpartitioned)."""
     ensure_all_tables(Path(warehouse.path))
-    settings.export_for_dbt(Path(warehouse.path))
-    yield from dbt.cli(["build"], context=context).stream()
+    yield from build_with_lineage(context, dbt, warehouse, ["build"])
 
 
 def partition_vars(variable: str, partition_key: str) -> list[str]:
@@ -68,9 +138,8 @@ def partitioned_models(name: str, select: str, partitions_def, variable: str, do
         partitions_def=partitions_def,
     )
     def _models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
-        settings.export_for_dbt(Path(warehouse.path))
         command = ["build", *partition_vars(variable, context.partition_key)]
-        yield from dbt.cli(command, context=context).stream()
+        yield from build_with_lineage(context, dbt, warehouse, command)
 
     _models.__doc__ = doc
     return _models
@@ -112,8 +181,7 @@ attainment_models = partitioned_models(
 def summary_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
     """Marts across partitions: the published tables reconciled with the computed objectives,
     and the concentration of attributions in fragile residences."""
-    settings.export_for_dbt(Path(warehouse.path))
-    yield from dbt.cli(["build"], context=context).stream()
+    yield from build_with_lineage(context, dbt, warehouse, ["build"])
 
 
 MART_KEYS = [

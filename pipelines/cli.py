@@ -61,16 +61,26 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from audit.explain_objective import ExplainError, explain_objective, render_text, to_json
+    from audit import explain, explain_objective
+    from audit.explain_objective import ExplainError
 
+    warehouse = settings.warehouse_path(args.warehouse)
     try:
-        tree = explain_objective(
-            settings.warehouse_path(args.warehouse), args.year, args.landlord, args.territory
-        )
+        if args.mart == "objective":
+            missing = [o for o in ("year", "landlord", "territory") if getattr(args, o) is None]
+            if missing:
+                raise ExplainError(f"objective needs --{', --'.join(missing)}")
+            tree = explain_objective.explain_objective(
+                warehouse, args.year, args.landlord, args.territory
+            )
+            module = explain_objective
+        else:
+            tree = explain.explain_row(warehouse, args.mart, args.key, settings.raw_dir(args.raw))
+            module = explain
     except ExplainError as exc:
         print(f"error: {exc}")
         return 2
-    print(to_json(tree) if args.format == "json" else render_text(tree))
+    print(module.to_json(tree) if args.format == "json" else module.render_text(tree))
     return 0
 
 
@@ -107,15 +117,25 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--sample-scale", choices=["tiny", "dep31"], default="dep31")
     run.add_argument("--seed", type=int, default=42)
     run.set_defaults(func=_run)
-    explain = sub.add_parser("explain", help="how a figure of the warehouse was derived")
-    what = explain.add_subparsers(dest="figure", required=True)
-    objective = what.add_parser("objective", help="an ACD objective (landlord x territory)")
-    objective.add_argument("--year", type=int, required=True)
-    objective.add_argument("--landlord", required=True, help="name, alias or SIRET")
-    objective.add_argument("--territory", required=True, help="name or id")
-    objective.add_argument("--format", choices=["text", "json"], default="text")
-    objective.add_argument("--warehouse", help="DuckDB file (default as for run)")
-    objective.set_defaults(func=_explain)
+    explain = sub.add_parser(
+        "explain",
+        help="how a figure of the warehouse was derived",
+        description="attrib explain <mart> --key column=value ...: the row, its dbt model and "
+        "SQL, the run, parameters and code versions, upstream assets and input files. "
+        "attrib explain objective --year Y --landlord L --territory T: the full derivation of an "
+        "ACD objective (annex 3), down to register lines.",
+    )
+    explain.add_argument("mart", help="a mart (e.g. quota_attainment) or 'objective'")
+    explain.add_argument(
+        "--key", action="append", default=[], metavar="COLUMN=VALUE", help="repeat per column"
+    )
+    explain.add_argument("--year", type=int, help="objective: the year")
+    explain.add_argument("--landlord", help="objective: name, alias or SIRET")
+    explain.add_argument("--territory", help="objective: territory name or id")
+    explain.add_argument("--format", choices=["text", "json"], default="text")
+    explain.add_argument("--warehouse", help="DuckDB file (default as for run)")
+    explain.add_argument("--raw", help="landing zone to check file hashes against")
+    explain.set_defaults(func=_explain)
     args = parser.parse_args(argv)
     return args.func(args)
 

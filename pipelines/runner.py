@@ -51,7 +51,10 @@ def _failure(result) -> str:
             data = event.step_failure_data
             if data.user_failure_data and data.user_failure_data.description:
                 return data.user_failure_data.description
-            return data.error.message.strip().splitlines()[-1] if data.error else "failed"
+            error = data.error
+            while error and error.cause and "ExecutionStepExecutionError" in error.cls_name:
+                error = error.cause  # Dagster's wrapper: the user's exception says more
+            return error.message.strip().splitlines()[-1] if error else "failed"
     return "failed"
 
 

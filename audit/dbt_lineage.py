@@ -1,0 +1,77 @@
+"""What the dbt manifest says about a model, for lineage and ``attrib explain``: its SQL file and
+checksum, the raw sources and seeds it reads (transitively), and its grain (the columns of its
+``unique`` or ``unique_combination`` test)."""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+from audit.lineage import file_sha256
+from pipelines import settings
+from pipelines.dbt_project import DBT_DIR, dbt_project
+
+
+class DbtManifest:
+    def __init__(self, manifest_path: Path):
+        self.data = json.loads(manifest_path.read_text())
+        self.nodes = {**self.data["nodes"], **self.data["sources"]}
+        self._ancestors: dict[str, frozenset[str]] = {}
+        self.by_relation = {
+            (node["schema"], node["name"]): uid
+            for uid, node in self.data["nodes"].items()
+            if node["resource_type"] in ("model", "seed")
+        }
+
+    def model_id(self, schema: str, name: str) -> str | None:
+        return self.by_relation.get((schema, name))
+
+    def node(self, unique_id: str) -> dict:
+        return self.nodes[unique_id]
+
+    def ancestors(self, unique_id: str) -> frozenset[str]:
+        if unique_id not in self._ancestors:
+            found: set[str] = set()
+            for parent in self.data["parent_map"].get(unique_id, []):
+                found |= {parent} | self.ancestors(parent)
+            self._ancestors[unique_id] = frozenset(found)
+        return self._ancestors[unique_id]
+
+    def raw_sources(self, unique_id: str) -> list[str]:
+        """Tables of ``raw_validated`` the model reads, directly or through other models."""
+        return sorted(
+            self.nodes[uid]["identifier"]
+            for uid in self.ancestors(unique_id)
+            if uid.startswith("source.")
+        )
+
+    def seed_files(self, unique_id: str) -> list[Path]:
+        return sorted(
+            DBT_DIR / self.nodes[uid]["original_file_path"]
+            for uid in self.ancestors(unique_id)
+            if uid.startswith("seed.")
+        )
+
+    def sql(self, unique_id: str) -> tuple[str, str]:
+        """(path of the SQL file relative to the repository, sha256 of its bytes: the value
+        ``sha256sum`` prints; dbt's own checksum is of the stripped text)."""
+        path = f"dbt_project/{self.nodes[unique_id]['original_file_path']}"
+        return path, file_sha256(settings.PROJECT_ROOT / path)
+
+    def grain(self, unique_id: str) -> list[str]:
+        """The columns that identify a row, from the model's uniqueness tests."""
+        for test in self.data["nodes"].values():
+            if test["resource_type"] != "test" or test.get("attached_node") != unique_id:
+                continue
+            meta = test.get("test_metadata") or {}
+            if meta.get("name") == "unique_combination":
+                return list(meta["kwargs"]["columns"])
+            if meta.get("name") == "unique":
+                return [meta["kwargs"]["column_name"]]
+        return []
+
+
+@functools.cache
+def manifest() -> DbtManifest:
+    return DbtManifest(dbt_project.manifest_path)

@@ -1,0 +1,159 @@
+"""``audit.lineage``: one row per asset partition materialised by a run, with what it read.
+
+Every run appends (history is kept: an auditor can see what an older run used). A row names the
+input files (path, size, sha256, rows, the run that loaded them), the upstream assets and the
+run that last built each, the parameters version, the code version (git commit), and for a dbt
+model its SQL file and that file's sha256. The same facts go into the Dagster asset metadata.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from pipelines import settings
+
+SCHEMA = "audit"
+TABLE = f"{SCHEMA}.lineage"
+# The sources whose files are the parameters of the rules (their joint hash is the version).
+PARAMETER_SOURCES = ("acd_parameters", "acd_q1_thresholds", "cia_policies")
+
+DDL = f"""
+CREATE SCHEMA IF NOT EXISTS {SCHEMA};
+CREATE TABLE IF NOT EXISTS {TABLE} (
+    run_id VARCHAR NOT NULL,
+    asset_key VARCHAR NOT NULL,
+    "partition" VARCHAR,
+    kind VARCHAR NOT NULL,
+    started_at TIMESTAMP,
+    materialized_at TIMESTAMP NOT NULL,
+    input_files STRUCT(
+        source VARCHAR, "partition" VARCHAR, path VARCHAR, bytes BIGINT, sha256 VARCHAR,
+        rows_read BIGINT, loaded_by_run VARCHAR)[],
+    upstream_assets STRUCT(asset_key VARCHAR, run_id VARCHAR)[],
+    parameters_version VARCHAR,
+    code_version VARCHAR,
+    dbt_model VARCHAR,
+    model_sql_path VARCHAR,
+    model_sql_sha256 VARCHAR,
+    rows_out BIGINT
+)"""
+
+
+@functools.cache
+def code_version() -> str:
+    """The git commit of the project, '+modified' when tracked files differ from it."""
+    root = settings.PROJECT_ROOT
+
+    def git(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
+
+    head = git("rev-parse", "HEAD")
+    if head.returncode != 0:
+        return "unknown (not a git checkout)"
+    dirty = git("status", "--porcelain", "--untracked-files=no").stdout.strip()
+    return head.stdout.strip() + ("+modified" if dirty else "")
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass
+class LineageRow:
+    run_id: str
+    asset_key: str
+    partition: str | None
+    kind: str
+    started_at: dt.datetime | None
+    input_files: list[dict] = field(default_factory=list)
+    upstream_assets: list[dict] = field(default_factory=list)
+    parameters_version: str | None = None
+    dbt_model: str | None = None
+    model_sql_path: str | None = None
+    model_sql_sha256: str | None = None
+    rows_out: int | None = None
+    materialized_at: dt.datetime = field(default_factory=lambda: dt.datetime.now())
+    code_version: str = field(default_factory=code_version)
+
+    def metadata(self) -> dict:
+        """The same facts as Dagster asset metadata (JSON-serialisable values)."""
+        values = {
+            "lineage/input_files": self.input_files,
+            "lineage/upstream_assets": self.upstream_assets,
+            "lineage/parameters_version": self.parameters_version,
+            "lineage/code_version": self.code_version,
+            "lineage/dbt_model": self.dbt_model,
+            "lineage/model_sql_path": self.model_sql_path,
+            "lineage/model_sql_sha256": self.model_sql_sha256,
+        }
+        return {k: v for k, v in values.items() if v not in (None, [])}
+
+
+def current_files(
+    con: duckdb.DuckDBPyConnection, sources: Iterable[str], partition: str | None = None
+) -> list[dict]:
+    """The files of the load log now in the warehouse for these sources (a partition reload
+    replaces its log lines, so the log holds exactly the files behind the current rows)."""
+    names = sorted(set(sources))
+    if not names:
+        return []
+    rows = con.execute(
+        """
+        SELECT source, "partition", source_file, file_size, file_sha256, rows_read, run_id
+        FROM raw_validated.load_log
+        WHERE list_contains($1, source) AND ($2 IS NULL OR "partition" = $2)
+        ORDER BY source, "partition", source_file""",
+        [names, partition],
+    ).fetchall()
+    keys = ("source", "partition", "path", "bytes", "sha256", "rows_read", "loaded_by_run")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def parameters_version(con: duckdb.DuckDBPyConnection) -> str:
+    """'sha256:<16 hex>' over the parameter files now loaded: any edit changes it."""
+    digest = hashlib.sha256()
+    for entry in current_files(con, PARAMETER_SOURCES):
+        digest.update(f"{entry['path']}:{entry['sha256']}\n".encode())
+    return "sha256:" + digest.hexdigest()[:16]
+
+
+def record(con: duckdb.DuckDBPyConnection, rows: Iterable[LineageRow]) -> int:
+    """Append the rows (in the caller's transaction if it has one)."""
+    for statement in DDL.split(";"):
+        con.execute(statement)
+    count = 0
+    for row in rows:
+        con.execute(
+            f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?, ?, ?, ?::JSON, ?::JSON, ?, ?, ?, ?, ?, ?)",
+            [
+                row.run_id,
+                row.asset_key,
+                row.partition,
+                row.kind,
+                row.started_at,
+                row.materialized_at,
+                json.dumps(row.input_files, default=str),
+                json.dumps(row.upstream_assets, default=str),
+                row.parameters_version,
+                row.code_version,
+                row.dbt_model,
+                row.model_sql_path,
+                row.model_sql_sha256,
+                row.rows_out,
+            ],
+        )
+        count += 1
+    return count
