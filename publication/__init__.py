@@ -1,0 +1,2 @@
+"""What the platform publishes: Parquet exports of the aggregated marts and territorial sheets,
+with small counts suppressed (``policy.yml``)."""

@@ -1,0 +1,112 @@
+"""Parquet exports of the aggregated marts, as published: small counts suppressed
+(``policy.yml``), one file per mart in ``warehouse/exports/`` with a ``manifest.json`` that
+documents every column, the grain, the threshold and the cells suppressed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from audit.dbt_lineage import manifest
+from publication.suppression import SUPPRESSED_COLUMN, policy, suppress
+
+
+@dataclass
+class ExportReport:
+    mart: str
+    path: str
+    rows: int
+    cells_suppressed: int
+    rows_with_suppression: int
+
+
+def grain_of(mart: str) -> list[str]:
+    uid = manifest().model_id("marts", mart)
+    return manifest().grain(uid) if uid else []
+
+
+def column_docs(mart: str) -> dict[str, str]:
+    uid = manifest().model_id("marts", mart)
+    if not uid:
+        return {}
+    columns = manifest().node(uid).get("columns", {})
+    return {name: col.get("description", "") for name, col in columns.items()}
+
+
+def published_frame(con: duckdb.DuckDBPyConnection, mart: str, threshold: int) -> pd.DataFrame:
+    """A mart as it may be published: the whole table suppressed at once, so every export and
+    every sheet shows the same cells hidden."""
+    frame = con.execute(f"SELECT * FROM marts.{mart}").df()
+    return suppress(frame, grain_of(mart), policy().marts[mart], threshold)
+
+
+def export_marts(
+    warehouse: Path, out_dir: Path, threshold: int | None = None, run_id: str | None = None
+) -> list[ExportReport]:
+    rules = policy()
+    threshold = rules.threshold if threshold is None else threshold
+    out_dir.mkdir(parents=True, exist_ok=True)
+    reports, documented = [], {}
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        for mart, spec in rules.marts.items():
+            grain = grain_of(mart)
+            frame = published_frame(con, mart, threshold)
+            hidden = frame[SUPPRESSED_COLUMN] if spec.counts else None
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            table = table.replace_schema_metadata(
+                {
+                    **(table.schema.metadata or {}),
+                    b"attrib.policy_version": rules.version.encode(),
+                    b"attrib.small_count_threshold": str(threshold).encode(),
+                    b"attrib.run_id": (run_id or "").encode(),
+                }
+            )
+            path = out_dir / f"{mart}.parquet"
+            pq.write_table(table, path)
+            counted = set(spec.counts)
+            cells = 0 if hidden is None else sum(len(counted.intersection(n)) for n in hidden)
+            rows_hidden = 0 if hidden is None else int(hidden.map(bool).sum())
+            reports.append(ExportReport(mart, str(path), len(frame), cells, rows_hidden))
+            docs = column_docs(mart)
+            if spec.counts:
+                docs[SUPPRESSED_COLUMN] = (
+                    "Columns of this row withheld (null) by small-count suppression: a null "
+                    "listed here is suppressed, any other null means no data."
+                )
+            documented[mart] = {
+                "file": path.name,
+                "rows": len(frame),
+                "grain": grain,
+                "counts_protected": list(spec.counts),
+                "derived_withheld_with_counts": {k: list(v) for k, v in spec.derived.items()},
+                "cells_suppressed": cells,
+                "columns": {name: docs.get(name, "") for name in frame.columns},
+            }
+    finally:
+        con.close()
+    (out_dir / "manifest.json").write_text(
+        json.dumps(
+            {
+                "generated_at": dt.datetime.now().isoformat(timespec="seconds"),
+                "run_id": run_id,
+                "policy_version": rules.version,
+                "small_count_threshold": threshold,
+                "note": "Aggregated marts only; row-level facts (fct_*, fragility_household) are "
+                "never exported. See publication/policy.yml for the rule.",
+                "marts": documented,
+                "reports": [asdict(r) for r in reports],
+            },
+            indent=2,
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    return reports

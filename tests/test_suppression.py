@@ -1,0 +1,129 @@
+"""Small-count suppression (publication/policy.yml), numbers worked by hand, and a proof by
+linear algebra that no hidden cell can be recomputed from the published totals."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import numpy as np
+import pandas as pd
+
+from publication.suppression import MartPolicy, policy, suppress, suppression_mask
+
+COUNTS = MartPolicy(counts=("n",), derived={"rate": ("n",)})
+
+
+def table(cells: dict[tuple[str, str], int]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"t": t, "l": landlord, "n": n, "rate": n / 100} for (t, landlord), n in cells.items()]
+    )
+
+
+def recomputable(frame: pd.DataFrame, hidden: pd.Series, grain: list[str]) -> list[int]:
+    """Hidden cells that the published line totals (every total of every line: rows equal on
+    all grain columns but one) determine exactly: x_i is determined iff the unit vector e_i
+    lies in the row space of the constraints restricted to the hidden cells."""
+    unknown = list(frame.index[hidden])
+    if not unknown:
+        return []
+    rows = []
+    for varying in grain:
+        others = [g for g in grain if g != varying]
+        for _, line in frame.groupby(others, dropna=False):
+            rows.append([1.0 if i in line.index else 0.0 for i in unknown])
+    a = np.array(rows)
+    rank = np.linalg.matrix_rank(a)
+    found = []
+    for j, index in enumerate(unknown):
+        unit = np.zeros(len(unknown))
+        unit[j] = 1.0
+        if np.linalg.matrix_rank(np.vstack([a, unit])) == rank:
+            found.append(index)
+    return found
+
+
+def test_hand_worked_two_by_three():
+    #        L1  L2  L3
+    #   T1    3  10  12     3 < 5: hidden; T1 then holds one hidden cell: its smallest other,
+    #   T2    8   7  20     10, is hidden; column L1 holds one: 8 is hidden; column L2 then
+    #                       holds one (10): 7 is hidden. L3 stays published.
+    frame = table(
+        {
+            ("T1", "L1"): 3,
+            ("T1", "L2"): 10,
+            ("T1", "L3"): 12,
+            ("T2", "L1"): 8,
+            ("T2", "L2"): 7,
+            ("T2", "L3"): 20,
+        }
+    )
+    out = suppress(frame, ["t", "l"], COUNTS, threshold=5)
+    hidden = out.n.isna()
+    assert list(hidden) == [True, True, False, True, True, False]
+    assert out.loc[2, "n"] == 12 and out.loc[5, "n"] == 20
+    # the derived rate goes with its count, and the row says what was withheld
+    assert out.rate.isna().tolist() == hidden.tolist()
+    assert out.suppressed_columns[0] == ["n", "rate"] and out.suppressed_columns[2] == []
+    # row totals 25 and 35, column totals 11, 17, 32 are public: the four hidden cells keep
+    # one degree of freedom (a + b = 13, c + d = 15, a + c = 11, b + d = 17)
+    assert recomputable(frame, hidden, ["t", "l"]) == []
+
+
+def test_without_secondary_the_hidden_cell_would_be_recomputed():
+    frame = table({("T1", "L1"): 3, ("T1", "L2"): 10, ("T2", "L1"): 8, ("T2", "L2"): 7})
+    primary_only = frame.n.between(1, 4)
+    assert recomputable(frame, primary_only, ["t", "l"]) == [0]  # 3 = 13 - 10
+    out = suppress(frame, ["t", "l"], COUNTS, threshold=5)
+    assert out.n.isna().all()  # a 2x2 with one small cell: all four must go
+    assert recomputable(frame, out.n.isna(), ["t", "l"]) == []
+
+
+def test_zero_and_threshold_are_published():
+    frame = table({("T1", "L1"): 0, ("T1", "L2"): 5, ("T2", "L1"): 6, ("T2", "L2"): 9})
+    out = suppress(frame, ["t", "l"], COUNTS, threshold=5)
+    assert out.n.tolist() == [0, 5, 6, 9]
+
+
+def test_random_tables_never_leave_a_recomputable_cell():
+    rng = random.Random(20261124)
+    for _ in range(40):
+        territories, landlords = rng.randint(2, 5), rng.randint(2, 5)
+        cells = {
+            (f"T{t}", f"L{landlord}"): rng.choice([0, 1, 2, 3, 4, 6, 9, 15, 40])
+            for t, landlord in itertools.product(range(territories), range(landlords))
+        }
+        frame = table(cells)
+        out = suppress(frame, ["t", "l"], COUNTS, threshold=5)
+        hidden = out.n.isna()
+        assert not out.n.dropna().between(1, 4).any()
+        assert recomputable(frame, hidden, ["t", "l"]) == [], cells
+        for key in ("t", "l"):  # never exactly one hidden cell in a line
+            assert not (hidden.groupby(frame[key]).sum() == 1).any(), cells
+
+
+def test_columns_that_add_up_within_a_row():
+    # households = none + low + high; low = 2 is hidden; the smallest other part (high = 3,
+    # itself small) is hidden too, and the shares computed from them go with them
+    spec = MartPolicy(
+        counts=("households", "none", "low", "high"),
+        derived={"share_low": ("low", "households"), "share_none": ("none", "households")},
+        column_sums=(("none", "low", "high"),),
+    )
+    frame = pd.DataFrame([{"c": "A", "households": 30, "none": 25, "low": 2, "high": 3}]).assign(
+        share_low=lambda f: f.low / f.households, share_none=lambda f: f.none / f.households
+    )
+    mask = suppression_mask(frame, ["c"], spec, 5)
+    assert mask.loc[0].to_dict() == {"households": False, "none": False, "low": True, "high": True}
+    out = suppress(frame, ["c"], spec, 5)
+    assert pd.isna(out.share_low[0]) and out.share_none[0] == 25 / 30
+    frame.loc[0, ["none", "high"]] = [15, 13]  # low alone is small: the next smallest goes
+    assert suppression_mask(frame, ["c"], spec, 5).loc[0, "high"]
+
+
+def test_policy_is_data_with_its_source():
+    rules = policy()
+    assert rules.threshold == 5
+    assert "fct_attribution" not in rules.marts and "fragility_household" not in rules.marts
+    quota = rules.marts["quota_attainment"]
+    assert quota.derived["rate"] == ("numerator", "denominator")
