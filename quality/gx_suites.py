@@ -1,0 +1,136 @@
+"""Run the Great Expectations suites of ``expectations.yml`` on the marts and write the Data
+Docs site. GX 1.x has no Dagster integration: the marts are read (read-only) into pandas and
+validated in an ephemeral GX context; results come back as plain dicts for the asset checks."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import yaml
+
+EXPECTATIONS_FILE = Path(__file__).with_name("expectations.yml")
+
+
+@dataclass
+class Outcome:
+    notes: str
+    expectation: str
+    success: bool
+    unexpected: int | None = None
+    sample: list = field(default_factory=list)
+
+    def plain(self) -> str:
+        verdict = "holds" if self.success else "FAILS"
+        detail = ""
+        if not self.success and self.unexpected:
+            detail = f" ({self.unexpected} rows, e.g. {self.sample[:3]})"
+        elif not self.success and self.sample:
+            detail = f" (observed {self.sample[0]})"
+        return f"{verdict}: {self.notes.strip()}{detail}"
+
+
+@dataclass
+class SuiteResult:
+    mart: str
+    outcomes: list[Outcome]
+
+    @property
+    def success(self) -> bool:
+        return all(o.success for o in self.outcomes)
+
+
+@cache
+def suites(path: Path = EXPECTATIONS_FILE) -> dict[str, list[dict]]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["suites"]
+
+
+def _context(docs_dir: Path):
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # no network here
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    context.add_data_docs_site(
+        site_name="attrib",
+        site_config={
+            "class_name": "SiteBuilder",
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(docs_dir.resolve()),
+            },
+        },
+    )
+    return gx, context
+
+
+def _batches(mart: str, expectations: list[dict]) -> list[tuple[str, str, list[dict]]]:
+    """(suite name, query, expectations): the mart's own rows in one suite named after it,
+    and each comparison query in a suite of its own."""
+    own = [e for e in expectations if "query" not in e]
+    batches = [(mart, f"SELECT * FROM marts.{mart}", own)] if own else []
+    batches += [
+        (f"{mart}__comparison_{i}", e["query"], [e])
+        for i, e in enumerate(x for x in expectations if "query" in x)
+    ]
+    return batches
+
+
+def _outcome(result) -> Outcome:
+    detail = result.result or {}
+    sample = list(detail.get("partial_unexpected_list") or [])
+    if not sample and "observed_value" in detail:
+        sample = [detail["observed_value"]]
+    config = result.expectation_config
+    return Outcome(
+        notes=(config.meta or {}).get("notes", config.type),
+        expectation=config.type,
+        success=bool(result.success),
+        unexpected=detail.get("unexpected_count"),
+        sample=sample,
+    )
+
+
+def run_suites(warehouse: Path, docs_dir: Path, only: set[str] | None = None) -> list[SuiteResult]:
+    """Validate every suite (or those of the marts in ``only``); write the Data Docs site
+    into ``docs_dir``."""
+    gx, context = _context(docs_dir)
+    source = context.data_sources.add_pandas("warehouse")
+    con = duckdb.connect(str(warehouse), read_only=True)
+    results: list[SuiteResult] = []
+    try:
+        for mart, expectations in suites().items():
+            if only is not None and mart not in only:
+                continue
+            outcomes = []
+            for name, query, specs in _batches(mart, expectations):
+                frame = con.execute(query).df()
+                suite = context.suites.add(gx.ExpectationSuite(name=name))
+                for spec in specs:
+                    expectation_class = getattr(gx.expectations, spec["expect"])
+                    suite.add_expectation(
+                        expectation_class(**spec["kwargs"], meta={"notes": spec["notes"].strip()})
+                    )
+                batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("all")
+                definition = context.validation_definitions.add(
+                    gx.ValidationDefinition(name=name, data=batch, suite=suite)
+                )
+                checkpoint = context.checkpoints.add(
+                    gx.Checkpoint(name=name, validation_definitions=[definition])
+                )
+                run = checkpoint.run(batch_parameters={"dataframe": frame})
+                for validation in run.run_results.values():
+                    outcomes += [_outcome(r) for r in validation.results]
+            results.append(SuiteResult(mart, outcomes))
+    finally:
+        con.close()
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    context.build_data_docs(site_names=["attrib"])
+    return results
