@@ -118,7 +118,7 @@ def _lineage(context, con, source: RawSource, report: LoadReport) -> lineage.Lin
             {"asset_key": dep.to_user_string(), "run_id": last.run_id if last else None}
         )
     return lineage.LineageRow(
-        run_id=context.run_id,
+        run_id=context.run.run_id,
         asset_key=raw_key(source.name).to_user_string(),
         partition=context.partition_key if source.partitioning else None,
         kind="raw load",

@@ -71,21 +71,21 @@ def _model_lineage(
             "bytes": p.stat().st_size,
             "sha256": lineage.file_sha256(p),
             "rows_read": None,
-            "loaded_by_run": context.run_id,
+            "loaded_by_run": context.run.run_id,
         }
         for p in dbt_manifest.seed_files(uid)
     ]
     upstream = []
     for dep in sorted(context.assets_def.asset_deps[key], key=lambda k: k.to_user_string()):
         if dep in built:
-            run_id = context.run_id
+            run_id = context.run.run_id
         else:
             last = context.instance.get_latest_materialization_event(dep)
             run_id = last.run_id if last else None
         upstream.append({"asset_key": dep.to_user_string(), "run_id": run_id})
     (rows_out,) = con.execute(f"SELECT count(*) FROM {key.path[0]}.{key.path[1]}").fetchone()
     return lineage.LineageRow(
-        run_id=context.run_id,
+        run_id=context.run.run_id,
         asset_key=key.to_user_string(),
         partition=partition,
         kind=uid.split(".")[0].replace("model", "dbt model").replace("seed", "dbt seed"),

@@ -86,10 +86,12 @@ def explain_row(warehouse: Path, mart: str, pairs: list[str], raw_dir: Path | No
                 + (f"; unknown column(s) {', '.join(unknown)}" if unknown else "")
                 + f"; columns: {', '.join(columns)}"
             )
-        where = " AND ".join(f'CAST("{c}" AS VARCHAR) = ${i}' for i, c in enumerate(keys, 1))
-        rows = lookup.rows(
-            f"SELECT * FROM marts.{mart} WHERE {where} LIMIT 21", list(keys.values())
+        # an empty value stands for NULL (rollup rows have no landlord, no commune...)
+        where = " AND ".join(
+            f'"{c}" IS NULL' if v == "" else f'CAST("{c}" AS VARCHAR) = ?' for c, v in keys.items()
         )
+        values = [v for v in keys.values() if v != ""]
+        rows = lookup.rows(f"SELECT * FROM marts.{mart} WHERE {where} LIMIT 21", values)
         if not rows:
             raise ExplainError(
                 f"no row of marts.{mart} where {where_text(keys)}; a row is identified by "

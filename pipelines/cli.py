@@ -1,7 +1,10 @@
 """``attrib``: the command line of the platform.
 
 attrib generate --scale tiny --seed 42 --out raw/ [--bad-rows 0.01]
-attrib run [--raw DIR] [--warehouse FILE]
+attrib run [--raw DIR] [--warehouse FILE] [--years 2023-2025]
+attrib explain <mart> --key column=value ...
+attrib explain objective --year Y --landlord L --territory T
+attrib report [--territory T] [--year Y]
 """
 
 from __future__ import annotations
@@ -84,6 +87,23 @@ def _explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from publication.sheets import SheetError, write_sheets
+
+    warehouse = settings.warehouse_path(args.warehouse)
+    out = Path(args.out) if args.out else warehouse.parent / "reports"
+    try:
+        sheets = write_sheets(
+            warehouse, out, [args.territory] if args.territory else None, args.year, args.threshold
+        )
+    except SheetError as exc:
+        print(f"error: {exc}")
+        return 2
+    for sheet in sheets:
+        print(f"{sheet.territory_name} {sheet.year}: {sheet.path} ({sheet.charts} charts)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="attrib", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -136,6 +156,19 @@ def main(argv: list[str] | None = None) -> int:
     explain.add_argument("--warehouse", help="DuckDB file (default as for run)")
     explain.add_argument("--raw", help="landing zone to check file hashes against")
     explain.set_defaults(func=_explain)
+    report = sub.add_parser(
+        "report",
+        help="territorial sheets (HTML with charts) from the warehouse",
+        description="Write the territorial sheet of one territory (or of all) for a year into "
+        "warehouse/reports/; counts of households are suppressed below the threshold of "
+        "publication/policy.yml.",
+    )
+    report.add_argument("--territory", help="name or id (default: every territory)")
+    report.add_argument("--year", type=int, help="default: the latest full SNE year loaded")
+    report.add_argument("--threshold", type=int, help="suppress counts below this (default 5)")
+    report.add_argument("--out", help="folder (default warehouse/reports beside the warehouse)")
+    report.add_argument("--warehouse", help="DuckDB file (default as for run)")
+    report.set_defaults(func=_report)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -2,6 +2,7 @@
 
 from dagster import Definitions, in_process_executor
 
+from assets.publication import PUBLICATION_ASSETS, gx_mart_checks
 from assets.raw import RAW_ASSETS
 from assets.warehouse import (
     attainment_models,
@@ -28,7 +29,9 @@ def build_definitions(raw_dir=None, warehouse=None) -> Definitions:
             attainment_models,
             fragility_models,
             dbt_docs_site,
+            *PUBLICATION_ASSETS,
         ],
+        asset_checks=[gx_mart_checks],
         jobs=JOBS,
         schedules=SCHEDULES,
         sensors=SENSORS,

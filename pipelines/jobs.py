@@ -3,6 +3,7 @@ end-to-end yearly (capacity) and period (attainment) jobs the schedules and sens
 
 from dagster import AssetSelection, define_asset_job
 
+from assets.publication import gx_mart_checks
 from assets.raw import raw_key
 from assets.warehouse import attainment_models, capacity_models, warehouse_models
 from schemas import SOURCES
@@ -46,4 +47,18 @@ capacity_job = define_asset_job(
     "perimeter, capacity and objectives of the year.",
 )
 
-JOBS = [raw_reference_job, raw_yearly_job, raw_sne_job, attainment_job, capacity_job]
+publication_job = define_asset_job(
+    "publication",
+    selection=AssetSelection.groups("publication") | AssetSelection.checks(gx_mart_checks),
+    description="What leaves the warehouse: GX checks on the marts (and their Data Docs), the "
+    "Parquet exports and the territorial sheets, after the yearly or quarterly run.",
+)
+
+JOBS = [
+    raw_reference_job,
+    raw_yearly_job,
+    raw_sne_job,
+    attainment_job,
+    capacity_job,
+    publication_job,
+]

@@ -121,6 +121,11 @@ def _build_step(
             raise_on_error=False,
             run_config=QUIET,
         )
+    return _summarise(label, result, started)
+
+
+def _summarise(label: str, result, started: float) -> list[str]:
+    """One line with what a step built and how its checks went; the problems, if any."""
     built = defaultdict(int)
     for event in result.get_asset_materialization_events():
         built[event.asset_key.path[0]] += 1
@@ -129,12 +134,20 @@ def _build_step(
     layers = ", ".join(f"{n} {layer}" for layer, n in sorted(built.items()))
     print(
         f"      {label:<34} built {layers or 'nothing'}; "
-        f"{len(checks) - len(failed)}/{len(checks)} tests passed "
+        f"{len(checks) - len(failed)}/{len(checks)} checks passed "
         f"({time.perf_counter() - started:.1f} s)",
         flush=True,
     )
     problems = [
-        f"{label}: dbt test {c.asset_key.to_user_string()} {c.check_name} failed" for c in failed
+        f"{label}: check {c.check_name} on {c.asset_key.to_user_string()} failed"
+        + "".join(
+            f"\n        {line.removeprefix('- ')}"
+            for line in (
+                c.metadata["in_plain_words"].value if "in_plain_words" in c.metadata else ""
+            ).splitlines()
+            if line.startswith("- FAILS")
+        )
+        for c in failed
     ]
     if not result.success:
         problems.append(f"{label}: {_failure(result)}")
@@ -144,7 +157,11 @@ def _build_step(
 
 
 def _build_warehouse(
-    warehouse: Path, resources: dict, instance: DagsterInstance, years: range | None = None
+    raw_dir: Path,
+    warehouse: Path,
+    resources: dict,
+    instance: DagsterInstance,
+    years: range | None = None,
 ) -> list[str]:
     """dbt: staging to marts, then capacity per year of the plans, then the reconciliation
     and the docs site."""
@@ -188,7 +205,21 @@ def _build_warehouse(
             log,
         )
     problems += _build_step("docs", [dbt_docs_site], None, resources, instance, log)
-    return problems
+    return problems + _publish(raw_dir, warehouse, instance, log)
+
+
+def _publish(
+    raw_dir: Path, warehouse: Path, instance: DagsterInstance, log_path: Path
+) -> list[str]:
+    """The publication job: GX checks on the marts (they need the marts' definitions, hence
+    the whole code location), then the Parquet exports and the territorial sheets."""
+    from pipelines.definitions import build_definitions
+
+    started = time.perf_counter()
+    job = build_definitions(raw_dir, warehouse).resolve_job_def("publication")
+    with log_path.open("a", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET)
+    return _summarise("quality, exports, sheets", result, started)
 
 
 def in_years(key: str | None, years: range | None) -> bool:
@@ -250,7 +281,7 @@ def run_all(raw_dir: Path, warehouse: Path, years: range | None = None) -> int:
             f"[{i:>3}/{len(steps)}] {label:<45} read {read:>9,}  valid {valid:>9,}  "
             f"rejected {rejected:>7,}  {seconds:6.1f} s"
         )
-    failures += _build_warehouse(warehouse, resources, instance, years)
+    failures += _build_warehouse(raw_dir, warehouse, resources, instance, years)
     print()
     print(f"{'source':<28}{'rows in':>12}{'valid':>12}{'rejected':>10}")
     for name, (read, valid, rejected) in totals.items():
@@ -269,7 +300,13 @@ def run_all(raw_dir: Path, warehouse: Path, years: range | None = None) -> int:
         f"\nWarehouse: {warehouse} (analysts read schema marts; rejected rows are in "
         "raw_validated.rejects with file, line, column, check, value and reason)"
     )
-    print(f"dbt docs: {warehouse.parent / 'docs' / 'dbt' / 'index.html'}")
+    docs = warehouse.parent / "docs"
+    print(f"dbt docs: {docs / 'dbt' / 'index.html'}")
+    print(f"data quality (Great Expectations): {docs / 'gx' / 'index.html'}")
+    print(
+        f"Parquet exports: {warehouse.parent / 'exports'}; sheets: {warehouse.parent / 'reports'}"
+    )
+    print("lineage: audit.lineage; any figure: attrib explain <mart> --key column=value")
     return 0
 
 

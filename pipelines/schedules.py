@@ -7,7 +7,7 @@ import datetime as dt
 
 from dagster import RunRequest, ScheduleEvaluationContext, schedule
 
-from pipelines.jobs import attainment_job
+from pipelines.jobs import attainment_job, publication_job
 
 TIMEZONE = "Europe/Paris"
 
@@ -45,4 +45,15 @@ def quarterly_attainment_schedule(context: ScheduleEvaluationContext) -> RunRequ
     return RunRequest(run_key=f"quarter-{key}", partition_key=key)
 
 
-SCHEDULES = [yearly_attainment_schedule, quarterly_attainment_schedule]
+@schedule(
+    job=publication_job,
+    cron_schedule="0 6 16 1,4,7,10 *",
+    execution_timezone=TIMEZONE,
+    description="The day after each quarterly (and the April yearly) run: GX checks, Parquet "
+    "exports and territorial sheets.",
+)
+def publication_schedule(context: ScheduleEvaluationContext) -> RunRequest:
+    return RunRequest(run_key=f"publication-{context.scheduled_execution_time.date()}")
+
+
+SCHEDULES = [yearly_attainment_schedule, quarterly_attainment_schedule, publication_schedule]

@@ -17,8 +17,11 @@ def test_code_location_has_one_asset_per_raw_file_family():
     rpls = graph.get(AssetKey(["raw_validated", "rpls"]))
     assert AssetKey(["raw_validated", "acd_qpv"]) in rpls.parent_keys
     assert rpls.partitions_def.get_partition_keys()[:2] == ["2019", "2020"]
-    for job in ("raw_reference", "raw_yearly", "raw_sne"):
+    # every job resolves, as `dagster dev` resolves them all when it loads the location
+    for job in ("raw_reference", "raw_yearly", "raw_sne", "attainment", "capacity", "publication"):
         assert defs.resolve_job_def(job) is not None
+    checks = {k for k in graph.asset_check_keys if k.name == "gx_results"}
+    assert AssetKey(["marts", "quota_attainment"]) in {k.asset_key for k in checks}
 
 
 def test_partition_keys():

@@ -1,0 +1,165 @@
+"""What leaves the warehouse: the Great Expectations checks on the marts (with their Data Docs),
+the Parquet exports of the aggregated marts and the territorial sheets, both with small counts
+suppressed (``publication/policy.yml``)."""
+
+import datetime as dt
+from pathlib import Path
+
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    multi_asset_check,
+)
+
+from audit import lineage
+from audit.dbt_lineage import manifest
+from pipelines.resources import Warehouse
+from publication.exports import export_marts
+from publication.sheets import write_sheets
+from publication.suppression import policy
+from quality.gx_suites import run_suites, suites
+
+GX_CHECK = "gx_results"
+
+
+def mart_key(mart: str) -> AssetKey:
+    return AssetKey(["marts", mart])
+
+
+def docs_dir(warehouse: Warehouse) -> Path:
+    return Path(warehouse.path).parent / "docs" / "gx"
+
+
+def publication_lineage(
+    context: AssetExecutionContext, warehouse: Warehouse, started: dt.datetime, marts: list[str]
+) -> lineage.LineageRow:
+    """Record what a publication read: the marts (and the runs that built them) and, through
+    them, the raw files."""
+    upstream, sources = [], set()
+    for mart in marts:
+        last = context.instance.get_latest_materialization_event(mart_key(mart))
+        upstream.append(
+            {"asset_key": mart_key(mart).to_user_string(), "run_id": last.run_id if last else None}
+        )
+        uid = manifest().model_id("marts", mart)
+        sources |= set(manifest().raw_sources(uid)) if uid else set()
+    with warehouse.connect() as con:
+        row = lineage.LineageRow(
+            run_id=context.run.run_id,
+            asset_key=context.asset_key.to_user_string(),
+            partition=None,
+            kind="publication",
+            started_at=started,
+            input_files=lineage.current_files(con, sources),
+            upstream_assets=upstream,
+            parameters_version=lineage.parameters_version(con),
+        )
+        lineage.record(con, [row])
+    return row
+
+
+@multi_asset_check(
+    specs=[
+        AssetCheckSpec(
+            GX_CHECK,
+            asset=mart_key(mart),
+            description="Great Expectations suite on the published results (quality/"
+            "expectations.yml): " + "; ".join(e["notes"].strip() for e in expectations),
+        )
+        for mart, expectations in suites().items()
+    ],
+    name="gx_mart_checks",
+    can_subset=True,
+)
+def gx_mart_checks(context: AssetCheckExecutionContext, warehouse: Warehouse):
+    """Validate the marts with GX and write the Data Docs site into warehouse/docs/gx."""
+    site = docs_dir(warehouse)
+    selected = {key.asset_key.path[-1] for key in context.selected_asset_check_keys}
+    for result in run_suites(Path(warehouse.path), site, only=selected):
+        failed = [o for o in result.outcomes if not o.success]
+        yield AssetCheckResult(
+            asset_key=mart_key(result.mart),
+            check_name=GX_CHECK,
+            passed=result.success,
+            severity=AssetCheckSeverity.ERROR,
+            metadata={
+                "expectations": len(result.outcomes),
+                "failed": len(failed),
+                "in_plain_words": MetadataValue.md(
+                    "\n".join(f"- {o.plain()}" for o in result.outcomes)
+                ),
+                "data_docs": MetadataValue.path(str(site / "index.html")),
+            },
+        )
+
+
+@asset(
+    key=AssetKey(["publication", "parquet_exports"]),
+    deps=[mart_key(m) for m in policy().marts],
+    group_name="publication",
+    kinds={"parquet"},
+    description="Every aggregated mart as Parquet in warehouse/exports/, small counts "
+    "suppressed, with manifest.json documenting columns, grain and suppression. Row-level "
+    "facts are never exported.",
+)
+def parquet_exports(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+    started = dt.datetime.now()
+    out = Path(warehouse.path).parent / "exports"
+    reports = export_marts(Path(warehouse.path), out, run_id=context.run.run_id)
+    row = publication_lineage(context, warehouse, started, list(policy().marts))
+    return MaterializeResult(
+        metadata={
+            "path": MetadataValue.path(str(out)),
+            "files": len(reports),
+            "cells_suppressed": sum(r.cells_suppressed for r in reports),
+            "small_count_threshold": policy().threshold,
+            **row.metadata(),
+        }
+    )
+
+
+SHEET_MARTS = [
+    "dim_territory",
+    "dim_commune",
+    "fct_dwelling_stock",
+    "capacity_objectives",
+    "quota_attainment",
+    "acd_indicators",
+    "demand_pressure",
+    "fragility_commune",
+    "priority_residences",
+]
+
+
+@asset(
+    key=AssetKey(["publication", "territorial_sheets"]),
+    deps=[mart_key(m) for m in SHEET_MARTS],
+    group_name="publication",
+    kinds={"html"},
+    description="One territorial sheet (fiche territoriale) per territory for the latest full "
+    "SNE year, self-contained HTML with charts, in warehouse/reports/.",
+)
+def territorial_sheets(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
+    started = dt.datetime.now()
+    out = Path(warehouse.path).parent / "reports"
+    sheets = write_sheets(Path(warehouse.path), out, run_id=context.run.run_id)
+    row = publication_lineage(context, warehouse, started, SHEET_MARTS)
+    return MaterializeResult(
+        metadata={
+            "path": MetadataValue.path(str(out)),
+            "sheets": MetadataValue.md(
+                "\n".join(f"- {s.territory_name} {s.year}: `{s.path.name}`" for s in sheets)
+            ),
+            **row.metadata(),
+        }
+    )
+
+
+PUBLICATION_ASSETS = [parquet_exports, territorial_sheets]

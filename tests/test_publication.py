@@ -1,0 +1,163 @@
+"""What `attrib run` publishes, on the hand-built 2025 of tests/attainment_scenario.py: Parquet
+exports and territorial sheets with small counts suppressed, GX checks and their Data Docs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import duckdb
+import pandas as pd
+
+from pipelines.cli import main
+from publication.suppression import policy
+from quality.gx_suites import run_suites
+
+SICOVAL = "243100633"
+
+
+def exports_of(warehouse):
+    return warehouse.parent / "exports"
+
+
+def test_every_aggregated_mart_is_exported_and_no_row_level_fact(attainment):
+    out = exports_of(attainment)
+    files = {p.stem for p in out.glob("*.parquet")}
+    assert files == set(policy().marts)
+    assert not {f for f in files if f.startswith("fct_") or f == "fragility_household"}
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["small_count_threshold"] == 5
+    quota = manifest["marts"]["quota_attainment"]
+    assert quota["grain"][:2] == ["period", "level"]
+    assert all(quota["columns"].values()), "every exported column is documented"
+
+
+def test_no_small_count_and_no_lonely_hidden_cell_in_any_export(attainment):
+    out = exports_of(attainment)
+    manifest = json.loads((out / "manifest.json").read_text())
+    checked = 0
+    for mart, spec in policy().marts.items():
+        frame = pd.read_parquet(out / f"{mart}.parquet")
+        grain = manifest["marts"][mart]["grain"]
+        for column in spec.counts:
+            assert not frame[column].dropna().between(1, 4).any(), f"{mart}.{column}"
+            hidden = frame["suppressed_columns"].map(lambda names, c=column: c in names)
+            assert (frame.loc[hidden, column].isna()).all()
+            for varying in grain:
+                others = [g for g in grain if g != varying]
+                lines = hidden.groupby([frame[g] for g in others], dropna=False)
+                per_line = lines.sum()[lines.size() > 1]  # a line of one cell is its total
+                assert not (per_line == 1).any(), f"{mart}.{column} along {varying}"
+            checked += int(hidden.sum())
+    assert checked > 0  # the scenario has small counts: the rule was exercised
+
+
+def test_sicoval_quota_of_three_leases_is_secret_in_export_and_sheet(attainment):
+    frame = pd.read_parquet(exports_of(attainment) / "quota_attainment.parquet")
+    row = frame[
+        (frame.period == "2025")
+        & (frame.level == "territory")
+        & (frame.territory_id == SICOVAL)
+        & (frame.quota == "Q1_OUTSIDE_QPV")
+    ].iloc[0]
+    # 3 first-quartile leases out of 10 (test_attainment): 3 < 5 is withheld (primary), the
+    # rate 30 % with it; the 10 leases too (secondary): the first quarter's 2 leases are
+    # withheld, and 10 beside them would leave them one subtraction away from the year's rest
+    assert pd.isna(row.numerator) and pd.isna(row.rate) and pd.isna(row.denominator)
+    assert row.suppressed_columns.tolist()[:3] == ["numerator", "denominator", "rate"]
+    sheet = (attainment.parent / "reports" / f"fiche_{SICOVAL}_2025.html").read_text()
+    assert "Q1_OUTSIDE_QPV: secret" in sheet
+    assert "30.0%" not in sheet
+
+
+def test_report_command_with_a_threshold_of_one_shows_every_count(attainment, tmp_path, capsys):
+    assert (
+        main(
+            [
+                "report",
+                "--territory",
+                "Sicoval",
+                "--year",
+                "2025",
+                "--threshold",
+                "1",
+                "--warehouse",
+                str(attainment),
+                "--out",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
+    assert "Sicoval 2025" in capsys.readouterr().out
+    sheet = (tmp_path / f"fiche_{SICOVAL}_2025.html").read_text()
+    assert "Q1_OUTSIDE_QPV: 30.0% / target 25%" in sheet
+    assert main(["report", "--territory", "Atlantis", "--warehouse", str(attainment)]) == 2
+    assert "territories: " in capsys.readouterr().out
+
+
+def test_no_demand_number_in_anything_published(attainment):
+    con = duckdb.connect(str(attainment), read_only=True)
+    numbers = {
+        n for (n,) in con.execute("SELECT NUM_UNIQUE FROM raw_validated.sne_demandes").fetchall()
+    }
+    con.close()
+    assert numbers
+    published = [
+        p.read_text(errors="replace") for p in (attainment.parent / "reports").glob("*.html")
+    ]
+    for path in exports_of(attainment).glob("*.parquet"):
+        published.append(pd.read_parquet(path).to_csv())
+    text = "\n".join(published)
+    assert not [n for n in numbers if n in text]
+    assert "demand_key" not in text and "household_key" not in text
+
+
+def test_gx_checks_hold_then_fail_in_plain_words_on_a_broken_mart(attainment, tmp_path):
+    assert (attainment.parent / "docs" / "gx" / "index.html").exists()
+    broken = tmp_path / "attrib.duckdb"
+    shutil.copyfile(attainment, broken)
+    con = duckdb.connect(str(broken))
+    con.execute("UPDATE marts.quota_attainment SET rate = 1.5 WHERE quota = 'TRANSFER'")
+    con.execute("DELETE FROM marts.dim_commune WHERE depcom = '31555'")
+    con.close()
+    results = {r.mart: r for r in run_suites(broken, tmp_path / "gx")}
+    assert not results["quota_attainment"].success
+    failed = [o.plain() for o in results["quota_attainment"].outcomes if not o.success]
+    assert failed == [
+        f"FAILS: Every attainment rate is a share, between 0 and 100 %. ({failed[0].split('(')[1]}"
+    ]
+    assert "1.5" in failed[0]
+    commune = [o for o in results["dim_commune"].outcomes if not o.success]
+    assert [o.notes.strip() for o in commune] == [
+        "Every commune of the département (ACD tension table) is in dim_commune."
+    ]
+    assert results["capacity_objectives"].success
+    assert (tmp_path / "gx" / "index.html").exists()
+
+
+def test_gx_results_are_dagster_asset_checks(attainment):
+    from dagster import AssetCheckKey, AssetKey
+
+    from pipelines.runner import instance_for
+
+    instance = instance_for(attainment)
+    check = AssetCheckKey(AssetKey(["marts", "quota_attainment"]), "gx_results")
+    record = instance.get_latest_asset_check_evaluation_record(check)
+    evaluation = record.event.dagster_event.event_specific_data
+    assert evaluation.passed
+    assert "holds: Every attainment rate is a share" in evaluation.metadata["in_plain_words"].value
+
+
+def test_sheet_has_every_section(attainment):
+    sheet = (attainment.parent / "reports" / f"fiche_{SICOVAL}_2025.html").read_text()
+    for title in (
+        "Social housing stock",
+        "Capacity and objectives",
+        "Attainment of quotas and indicators",
+        "Demand pressure",
+        "Fragility and priority residences",
+    ):
+        assert f"<h2>{title}</h2>" in sheet
+    assert "below 5 are shown as" in sheet
+    assert "<script src" not in sheet and "http" not in sheet.split("<body>")[1]
