@@ -82,7 +82,9 @@ def gx_mart_checks(context: AssetCheckExecutionContext, warehouse: Warehouse):
     """Validate the marts with GX and write the Data Docs site into warehouse/docs/gx."""
     site = docs_dir(warehouse)
     selected = {key.asset_key.path[-1] for key in context.selected_asset_check_keys}
-    for result in run_suites(Path(warehouse.path), site, only=selected):
+    results = run_suites(Path(warehouse.path), site, only=selected, run_name=context.run.run_id)
+    for result in results:
+        lines = [result.skipped] if result.skipped else [o.plain() for o in result.outcomes]
         failed = [o for o in result.outcomes if not o.success]
         yield AssetCheckResult(
             asset_key=mart_key(result.mart),
@@ -92,9 +94,8 @@ def gx_mart_checks(context: AssetCheckExecutionContext, warehouse: Warehouse):
             metadata={
                 "expectations": len(result.outcomes),
                 "failed": len(failed),
-                "in_plain_words": MetadataValue.md(
-                    "\n".join(f"- {o.plain()}" for o in result.outcomes)
-                ),
+                "in_plain_words": MetadataValue.md("\n".join(f"- {line}" for line in lines)),
+                "report": MetadataValue.path(str(site / "report.html")),
                 "data_docs": MetadataValue.path(str(site / "index.html")),
             },
         )

@@ -29,7 +29,7 @@ def instance_for(warehouse: Path) -> DagsterInstance:
     if not config.exists():  # this workplace has no network: no telemetry to send
         config.write_text("telemetry:\n  enabled: false\n")
     os.environ["DAGSTER_HOME"] = str(home)
-    return DagsterInstance.get()
+    return DagsterInstance.from_config(str(home))
 
 
 def plan(raw_dir: Path) -> list[tuple[str, str | None]]:
@@ -54,7 +54,7 @@ def _failure(result) -> str:
             error = data.error
             while error and error.cause and "ExecutionStepExecutionError" in error.cls_name:
                 error = error.cause  # Dagster's wrapper: the user's exception says more
-            return error.message.strip().splitlines()[-1] if error else "failed"
+            return error.message.strip().splitlines()[0] if error else "failed"
     return "failed"
 
 
@@ -302,7 +302,7 @@ def run_all(raw_dir: Path, warehouse: Path, years: range | None = None) -> int:
     )
     docs = warehouse.parent / "docs"
     print(f"dbt docs: {docs / 'dbt' / 'index.html'}")
-    print(f"data quality (Great Expectations): {docs / 'gx' / 'index.html'}")
+    print(f"data quality (Great Expectations): {docs / 'gx' / 'report.html'}")
     print(
         f"Parquet exports: {warehouse.parent / 'exports'}; sheets: {warehouse.parent / 'reports'}"
     )

@@ -43,8 +43,19 @@ def column_docs(mart: str) -> dict[str, str]:
 def published_frame(con: duckdb.DuckDBPyConnection, mart: str, threshold: int) -> pd.DataFrame:
     """A mart as it may be published: the whole table suppressed at once, so every export and
     every sheet shows the same cells hidden."""
-    frame = con.execute(f"SELECT * FROM marts.{mart}").df()
+    if not is_built(con, mart):  # e.g. no SNE extract yet: an empty table with its columns
+        frame = pd.DataFrame(columns=list(column_docs(mart)))
+    else:
+        frame = con.execute(f"SELECT * FROM marts.{mart}").df()
     return suppress(frame, grain_of(mart), policy().marts[mart], threshold)
+
+
+def is_built(con: duckdb.DuckDBPyConnection, mart: str) -> bool:
+    (found,) = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'marts' AND table_name = ?",
+        [mart],
+    ).fetchone()
+    return bool(found)
 
 
 def export_marts(
@@ -57,6 +68,9 @@ def export_marts(
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         for mart, spec in rules.marts.items():
+            if not is_built(con, mart):
+                documented[mart] = {"not_built": "no extract of its sources loaded yet"}
+                continue
             grain = grain_of(mart)
             frame = published_frame(con, mart, threshold)
             hidden = frame[SUPPRESSED_COLUMN] if spec.counts else None

@@ -91,13 +91,17 @@ class SheetBuilder:
 
     def default_year(self) -> int:
         """The latest full SNE year loaded, else the latest capacity year, else this year."""
-        (year,) = self.con.execute(
-            """SELECT coalesce(
-                 (SELECT max(year) FROM marts.quota_attainment WHERE period_kind = 'year'),
-                 (SELECT max(year) FROM marts.capacity_objectives),
-                 year(current_date))"""
-        ).fetchone()
-        return int(year)
+        for query in (
+            "SELECT max(year) FROM marts.quota_attainment WHERE period_kind = 'year'",
+            "SELECT max(year) FROM marts.capacity_objectives",
+        ):
+            try:
+                (year,) = self.con.execute(query).fetchone()
+            except duckdb.CatalogException:  # that mart is not built yet
+                continue
+            if year is not None:
+                return int(year)
+        return dt.date.today().year
 
     # -- sections ---------------------------------------------------------------------------
     def stock(self, territory: str, year: int) -> tuple[str, int]:

@@ -8,6 +8,7 @@ import logging
 import os
 from dataclasses import dataclass, field
 from functools import cache
+from html import escape
 from pathlib import Path
 
 import duckdb
@@ -34,10 +35,14 @@ class Outcome:
         return f"{verdict}: {self.notes.strip()}{detail}"
 
 
+NOT_BUILT = "not evaluated: marts.{mart} has not been built yet (no extract of its sources loaded)"
+
+
 @dataclass
 class SuiteResult:
     mart: str
     outcomes: list[Outcome]
+    skipped: str | None = None
 
     @property
     def success(self) -> bool:
@@ -98,16 +103,29 @@ def _outcome(result) -> Outcome:
     )
 
 
-def run_suites(warehouse: Path, docs_dir: Path, only: set[str] | None = None) -> list[SuiteResult]:
+def run_suites(
+    warehouse: Path, docs_dir: Path, only: set[str] | None = None, run_name: str | None = None
+) -> list[SuiteResult]:
     """Validate every suite (or those of the marts in ``only``); write the Data Docs site
     into ``docs_dir``."""
     gx, context = _context(docs_dir)
+    from great_expectations.core.run_identifier import RunIdentifier
+
     source = context.data_sources.add_pandas("warehouse")
     con = duckdb.connect(str(warehouse), read_only=True)
     results: list[SuiteResult] = []
+    built = {
+        name
+        for (name,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts'"
+        ).fetchall()
+    }
     try:
         for mart, expectations in suites().items():
             if only is not None and mart not in only:
+                continue
+            if mart not in built:
+                results.append(SuiteResult(mart, [], skipped=NOT_BUILT.format(mart=mart)))
                 continue
             outcomes = []
             for name, query, specs in _batches(mart, expectations):
@@ -125,7 +143,10 @@ def run_suites(warehouse: Path, docs_dir: Path, only: set[str] | None = None) ->
                 checkpoint = context.checkpoints.add(
                     gx.Checkpoint(name=name, validation_definitions=[definition])
                 )
-                run = checkpoint.run(batch_parameters={"dataframe": frame})
+                run = checkpoint.run(
+                    batch_parameters={"dataframe": frame},
+                    run_id=RunIdentifier(run_name=run_name or "attrib"),
+                )
                 for validation in run.run_results.values():
                     outcomes += [_outcome(r) for r in validation.results]
             results.append(SuiteResult(mart, outcomes))
@@ -133,4 +154,59 @@ def run_suites(warehouse: Path, docs_dir: Path, only: set[str] | None = None) ->
         con.close()
     docs_dir.mkdir(parents=True, exist_ok=True)
     context.build_data_docs(site_names=["attrib"])
+    write_report(results, docs_dir, run_name)
     return results
+
+
+def write_report(results: list[SuiteResult], docs_dir: Path, run_name: str | None) -> Path:
+    """``report.html``: every expectation in plain words, self-contained (the GX site loads its
+    styles and its index table from CDNs, which a machine off the network cannot reach)."""
+    rows = []
+    for result in results:
+        latest = [
+            max((docs_dir / "validations" / name).glob("**/*.html"), default=None)
+            for name in _batch_names(result.mart)
+        ]
+        links = " ".join(
+            f'<a href="{p.relative_to(docs_dir)}">{escape(name)}</a>'
+            for name, p in zip(_batch_names(result.mart), latest, strict=True)
+            if p is not None and not result.skipped
+        )
+        lines = [result.skipped] if result.skipped else [o.plain() for o in result.outcomes]
+        verdict = "skipped" if result.skipped else ("holds" if result.success else "FAILS")
+        items = "".join(
+            f'<li class="{"bad" if line.startswith("FAILS") else ""}">{escape(line)}</li>'
+            for line in lines
+        )
+        rows.append(
+            f'<h2>marts.{escape(result.mart)} <span class="{verdict}">{verdict}</span></h2>'
+            f'<ul>{items}</ul><p class="gx">GX validation pages: {links or "none"}</p>'
+        )
+    failed = sum(1 for r in results if not r.success and not r.skipped)
+    skipped = sum(1 for r in results if r.skipped)
+    page = REPORT.format(
+        run=escape(run_name or "not recorded"),
+        summary=f"{len(results) - failed - skipped} suites hold, {failed} fail, "
+        f"{skipped} not evaluated",
+        body="".join(rows),
+    )
+    path = docs_dir / "report.html"
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def _batch_names(mart: str) -> list[str]:
+    return [name for name, _, _ in _batches(mart, suites()[mart])]
+
+
+REPORT = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>Data quality report</title><style>
+body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;color:#222}}
+h2{{font-size:1.1rem;margin-top:1.5rem}} .holds{{color:#2d7d46}} .FAILS,.bad{{color:#b3261e}}
+.skipped{{color:#777}} .gx{{font-size:.85rem;color:#555}}
+</style></head><body><h1>Data quality report: the published results</h1>
+<p>Great Expectations suites on the marts (quality/expectations.yml), run {run}:
+{summary}. pandera gates the raw input and dbt tests hold the model contracts; these suites
+check what is published. The full GX Data Docs site is <a href="index.html">index.html</a>.</p>
+{body}</body></html>
+"""

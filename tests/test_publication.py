@@ -134,6 +134,9 @@ def test_gx_checks_hold_then_fail_in_plain_words_on_a_broken_mart(attainment, tm
     ]
     assert results["capacity_objectives"].success
     assert (tmp_path / "gx" / "index.html").exists()
+    report = (tmp_path / "gx" / "report.html").read_text()
+    assert "FAILS: Every attainment rate is a share" in report
+    assert "suites hold, 2 fail, 0 not evaluated" in report
 
 
 def test_gx_results_are_dagster_asset_checks(attainment):
