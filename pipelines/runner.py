@@ -21,14 +21,14 @@ QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
 def instance_for(warehouse: Path) -> DagsterInstance:
-    """A persistent Dagster instance beside the warehouse, so `dagster dev` shows CLI runs
-    when started with the same DAGSTER_HOME."""
+    """A persistent Dagster instance beside the warehouse (or in the user's own DAGSTER_HOME),
+    so `dagster dev` started with the same DAGSTER_HOME shows the CLI's runs. The environment
+    is read, never written: a second warehouse in the same process gets its own instance."""
     home = Path(os.environ.get("DAGSTER_HOME") or warehouse.parent / "dagster_home")
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():  # this workplace has no network: no telemetry to send
         config.write_text("telemetry:\n  enabled: false\n")
-    os.environ["DAGSTER_HOME"] = str(home)
     return DagsterInstance.from_config(str(home))
 
 
