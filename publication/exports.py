@@ -99,6 +99,7 @@ def export_marts(
                 "file": path.name,
                 "rows": len(frame),
                 "grain": grain,
+                "lines_along": spec.varying(grain),
                 "counts_protected": list(spec.counts),
                 "derived_withheld_with_counts": {k: list(v) for k, v in spec.derived.items()},
                 "cells_suppressed": cells,

@@ -234,11 +234,12 @@ class SheetBuilder:
         )
         priority = self.published("priority_residences")
         priority = priority[(priority.survey_year == survey) & (priority.territory_id == territory)]
+        priority = priority.merge(names, on="depcom", how="left")
         table = f"<h3>Priority residences (OPS {survey}): {len(priority)}</h3>" + _table(
             priority.sort_values("share_high_or_very_high", ascending=False),
             {
                 "residence_name": "Residence",
-                "depcom": "Commune",
+                "commune_name": "Commune",
                 "is_in_qpv": "In QPV",
                 "households": "Households",
                 "share_high_or_very_high": "Share high or very high",

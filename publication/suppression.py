@@ -1,7 +1,8 @@
 """Small-count suppression with secondary suppression, for everything published.
 
-A table is seen as a set of *lines*: rows equal on every grain column but one (the cells a
-published total of that line adds up), and groups of count columns of one row that add up to
+A table is seen as a set of *lines*: rows equal on every grain column but one additive
+column (the cells a published total of that line adds up: landlords, communes, territories,
+nested periods; not quotas or survey years), and groups of count columns of one row that add up to
 another count (``column_sums``). A count in [1, threshold) is hidden (primary). Then, while a
 line holds exactly one hidden cell, the smallest other cell of the line is hidden too
 (secondary; non-zero cells first), so a hidden cell can never be recomputed as a total minus
@@ -26,6 +27,11 @@ class MartPolicy:
     counts: tuple[str, ...] = ()
     derived: dict[str, tuple[str, ...]] = field(default_factory=dict)
     column_sums: tuple[tuple[str, ...], ...] = ()
+    additive: tuple[str, ...] | None = None
+
+    def varying(self, grain: list[str]) -> list[str]:
+        """The grain columns whose values add up to a published total (all when unsaid)."""
+        return [g for g in grain if self.additive is None or g in self.additive]
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,7 @@ def policy(path: Path = POLICY_FILE) -> Policy:
                 column: tuple(inputs) for column, inputs in (spec.get("derived") or {}).items()
             },
             column_sums=tuple(tuple(group) for group in spec.get("column_sums", ())),
+            additive=tuple(spec["additive"]) if "additive" in spec else None,
         )
         for name, spec in (data.get("marts") or {}).items()
     }
@@ -77,7 +84,7 @@ def suppression_mask(
     )
     lines = [
         frame.groupby([g for g in grain if g != varying], dropna=False).ngroup()
-        for varying in grain
+        for varying in spec.varying(grain)
         if len(grain) > 1
     ]
     changed = True

@@ -127,3 +127,20 @@ def test_policy_is_data_with_its_source():
     assert "fct_attribution" not in rules.marts and "fragility_household" not in rules.marts
     quota = rules.marts["quota_attainment"]
     assert quota.derived["rate"] == ("numerator", "denominator")
+
+
+def test_lines_run_only_along_additive_columns():
+    # two quotas of one territory: quotas are not parts of a whole, so hiding Q1's 3 leases
+    # does not hide Q2's 40; landlords are, so L2's 8 goes with L1's 3
+    frame = pd.DataFrame(
+        [
+            {"quota": "Q1", "l": "L1", "n": 3},
+            {"quota": "Q1", "l": "L2", "n": 8},
+            {"quota": "Q2", "l": "L1", "n": 40},
+            {"quota": "Q2", "l": "L2", "n": 50},
+        ]
+    )
+    spec = MartPolicy(counts=("n",), additive=("l",))
+    assert suppression_mask(frame, ["quota", "l"], spec, 5).n.tolist() == [True, True, False, False]
+    everywhere = MartPolicy(counts=("n",))  # unsaid: every grain column, the cautious default
+    assert suppression_mask(frame, ["quota", "l"], everywhere, 5).n.tolist() == [True] * 4
