@@ -42,12 +42,11 @@ def publication_lineage(
 ) -> lineage.LineageRow:
     """Record what a publication read: the marts (and the runs that built them) and, through
     them, the raw files."""
-    upstream, sources = [], set()
+    upstream = lineage.upstream_runs(
+        context.instance, [mart_key(m) for m in marts], context.run.run_id
+    )
+    sources = set()
     for mart in marts:
-        last = context.instance.get_latest_materialization_event(mart_key(mart))
-        upstream.append(
-            {"asset_key": mart_key(mart).to_user_string(), "run_id": last.run_id if last else None}
-        )
         uid = manifest().model_id("marts", mart)
         sources |= set(manifest().raw_sources(uid)) if uid else set()
     with warehouse.connect() as con:

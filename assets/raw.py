@@ -111,12 +111,7 @@ def _metadata(report: LoadReport) -> dict:
 
 def _lineage(context, con, source: RawSource, report: LoadReport) -> lineage.LineageRow:
     """The files this load read, and the reference tables its checks looked up."""
-    upstream = []
-    for dep in _references(source):
-        last = context.instance.get_latest_materialization_event(dep)
-        upstream.append(
-            {"asset_key": dep.to_user_string(), "run_id": last.run_id if last else None}
-        )
+    upstream = lineage.upstream_runs(context.instance, _references(source), context.run.run_id)
     return lineage.LineageRow(
         run_id=context.run.run_id,
         asset_key=raw_key(source.name).to_user_string(),

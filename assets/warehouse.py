@@ -47,7 +47,11 @@ def build_with_lineage(
     }
     partition = context.partition_key if context.has_partition_key else None
     with warehouse.connect() as con:
-        rows = {key: _model_lineage(context, con, key, built, started, partition) for key in built}
+        version = lineage.parameters_version(con)  # one step reads one set of parameters
+        rows = {
+            key: _model_lineage(context, con, key, built, started, partition, version)
+            for key in built
+        }
         lineage.record(con, rows.values())
     for event in events:
         if isinstance(event, Output):
@@ -57,7 +61,7 @@ def build_with_lineage(
 
 
 def _model_lineage(
-    context, con, key: AssetKey, built: dict, started, partition
+    context, con, key: AssetKey, built: dict, started, partition, parameters_version: str
 ) -> lineage.LineageRow:
     dbt_manifest = manifest()
     uid = dbt_manifest.model_id(*key.path)
@@ -75,14 +79,9 @@ def _model_lineage(
         }
         for p in dbt_manifest.seed_files(uid)
     ]
-    upstream = []
-    for dep in sorted(context.assets_def.asset_deps[key], key=lambda k: k.to_user_string()):
-        if dep in built:
-            run_id = context.run.run_id
-        else:
-            last = context.instance.get_latest_materialization_event(dep)
-            run_id = last.run_id if last else None
-        upstream.append({"asset_key": dep.to_user_string(), "run_id": run_id})
+    upstream = lineage.upstream_runs(
+        context.instance, context.assets_def.asset_deps[key], context.run.run_id, built
+    )
     (rows_out,) = con.execute(f"SELECT count(*) FROM {key.path[0]}.{key.path[1]}").fetchone()
     return lineage.LineageRow(
         run_id=context.run.run_id,
@@ -92,7 +91,7 @@ def _model_lineage(
         started_at=started,
         input_files=files,
         upstream_assets=upstream,
-        parameters_version=lineage.parameters_version(con),
+        parameters_version=parameters_version,
         dbt_model=uid,
         model_sql_path=sql_path,
         model_sql_sha256=sql_hash,

@@ -122,6 +122,20 @@ def current_files(
     return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
+def upstream_runs(instance, keys, this_run: str, built_now=()) -> list[dict]:
+    """``{asset_key, run_id}`` per upstream asset: this run for what it built itself, else the
+    run of the asset's latest materialisation in the Dagster instance (None if never)."""
+    found = []
+    for key in sorted(keys, key=lambda k: k.to_user_string()):
+        if key in built_now:
+            run_id = this_run
+        else:
+            last = instance.get_latest_materialization_event(key)
+            run_id = last.run_id if last else None
+        found.append({"asset_key": key.to_user_string(), "run_id": run_id})
+    return found
+
+
 def parameters_version(con: duckdb.DuckDBPyConnection) -> str:
     """'sha256:<16 hex>' over the parameter files now loaded: any edit changes it."""
     digest = hashlib.sha256()
