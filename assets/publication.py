@@ -20,7 +20,7 @@ from dagster import (
 
 from audit import lineage
 from audit.dbt_lineage import manifest
-from pipelines.resources import Warehouse
+from core.resources import Warehouse
 from publication.exports import export_marts
 from publication.sheets import write_sheets
 from publication.suppression import policy
@@ -34,7 +34,7 @@ def mart_key(mart: str) -> AssetKey:
 
 
 def docs_dir(warehouse: Warehouse) -> Path:
-    return Path(warehouse.path).parent / "docs" / "gx"
+    return warehouse.layout.docs / "gx"
 
 
 def publication_lineage(
@@ -78,7 +78,7 @@ def publication_lineage(
     can_subset=True,
 )
 def gx_mart_checks(context: AssetCheckExecutionContext, warehouse: Warehouse):
-    """Validate the marts with GX and write the Data Docs site into warehouse/docs/gx."""
+    """Validate the marts with GX; write the Data Docs site into the warehouse's docs/gx."""
     site = docs_dir(warehouse)
     selected = {key.asset_key.path[-1] for key in context.selected_asset_check_keys}
     results = run_suites(Path(warehouse.path), site, only=selected, run_name=context.run.run_id)
@@ -105,13 +105,13 @@ def gx_mart_checks(context: AssetCheckExecutionContext, warehouse: Warehouse):
     deps=[mart_key(m) for m in policy().marts],
     group_name="publication",
     kinds={"parquet"},
-    description="Every aggregated mart as Parquet in warehouse/exports/, small counts "
+    description="Every aggregated mart as Parquet in the warehouse's exports/ folder, small counts "
     "suppressed, with manifest.json documenting columns, grain and suppression. Row-level "
     "facts are never exported.",
 )
 def parquet_exports(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     started = dt.datetime.now()
-    out = Path(warehouse.path).parent / "exports"
+    out = warehouse.layout.exports
     reports = export_marts(Path(warehouse.path), out, run_id=context.run.run_id)
     row = publication_lineage(context, warehouse, started, list(policy().marts))
     return MaterializeResult(
@@ -144,11 +144,11 @@ SHEET_MARTS = [
     group_name="publication",
     kinds={"html"},
     description="One territorial sheet (fiche territoriale) per territory for the latest full "
-    "SNE year, self-contained HTML with charts, in warehouse/reports/.",
+    "SNE year, self-contained HTML with charts, in the warehouse's reports/ folder.",
 )
 def territorial_sheets(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     started = dt.datetime.now()
-    out = Path(warehouse.path).parent / "reports"
+    out = warehouse.layout.reports
     sheets = write_sheets(Path(warehouse.path), out, run_id=context.run.run_id)
     row = publication_lineage(context, warehouse, started, SHEET_MARTS)
     return MaterializeResult(

@@ -1,5 +1,12 @@
 """Raw layer: one asset per raw file family, validated by its pandera schema into
-``raw_validated.<source>`` with rejects, load log and a row-count reconciliation check."""
+``raw_validated.<source>`` with rejects, load log and a row-count reconciliation check.
+
+A partitioned source runs over one key or a range of keys in one run (single-run backfill
+policy): it loads each key of the range that has files in the landing zone and says so for the
+others (a yearly source has no file for a quarter key)."""
+
+import time
+import warnings
 
 from dagster import (
     AssetCheckResult,
@@ -8,6 +15,8 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
+    BackfillPolicy,
+    BetaWarning,
     Failure,
     MaterializeResult,
     MetadataValue,
@@ -18,14 +27,17 @@ from dagster import (
 )
 
 from audit import lineage
+from core.partitions import extract_partitions
+from core.resources import RawZone, Warehouse
 from ingestion.loader import UNPARTITIONED, LoadReport, load_partition
-from ingestion.raw_files import RawFileError
+from ingestion.raw_files import RawFileError, discover
+from ingestion.raw_validated import ensure_tables
 from ingestion.sql_validation import duckdb_type
-from pipelines.partitions import sne_period_partitions, yearly_partitions
-from pipelines.resources import RawZone, Warehouse
 from schemas import SOURCES, RawSource
 
 RECONCILE_CHECK = "rows_reconcile"
+# single-run backfills (one run over a range of periods) are what the build plan relies on
+warnings.filterwarnings("ignore", category=BetaWarning, message=".*backfill_policy.*")
 
 
 def raw_key(source_name: str) -> AssetKey:
@@ -34,7 +46,7 @@ def raw_key(source_name: str) -> AssetKey:
 
 
 def _partitions(source: RawSource) -> PartitionsDefinition | None:
-    return {"year": yearly_partitions, "sne_period": sne_period_partitions}.get(source.partitioning)
+    return extract_partitions if source.partitioning else None
 
 
 def _references(source: RawSource) -> list[AssetKey]:
@@ -73,9 +85,10 @@ def reconcile(con, source: RawSource, partition: str) -> tuple[bool, dict]:
     }
 
 
-def _metadata(report: LoadReport) -> dict:
+def _metadata(source: RawSource, reports: list[LoadReport], missing: list[str]) -> dict:
     files = [
         {
+            "partition": report.partition,
             "file": f.relative,
             "bytes": f.size,
             "sha256": f.sha256,
@@ -84,19 +97,24 @@ def _metadata(report: LoadReport) -> dict:
             "rows_rejected": f.rows_rejected,
             "extra_columns_ignored": f.extra_columns,
         }
+        for report in reports
         for f in report.files
     ]
     sample = "\n".join(
         f"| {r['file']} | {r['line']} | {r['column']} | {r['check']} | {r['value']} | "
         f"{r['reason']} |"
+        for report in reports
         for r in report.reject_sample
     )
+    valid = sum(r.rows_valid for r in reports)
     return {
-        "rows_read": report.rows_read,
-        "rows_valid": report.rows_valid,
-        "rows_rejected": report.rows_rejected,
-        "failed_checks": report.failures,
-        "load_id": report.load_id,
+        "rows_read": sum(r.rows_read for r in reports),
+        "rows_valid": valid,
+        "rows_rejected": sum(r.rows_rejected for r in reports),
+        "failed_checks": sum(r.failures for r in reports),
+        "partitions_loaded": ", ".join(r.partition for r in reports) or "none",
+        "partitions_without_file": ", ".join(missing) or "none",
+        "load_ids": ", ".join(r.load_id for r in reports),
         "files": MetadataValue.json(files),
         "rejects_sample": MetadataValue.md(
             "| file | line | column | check | value | reason |\n|---|---|---|---|---|---|\n"
@@ -104,8 +122,8 @@ def _metadata(report: LoadReport) -> dict:
         )
         if sample
         else MetadataValue.md("no rejected row"),
-        "dagster/row_count": report.rows_valid,
-        "table": f"raw_validated.{report.source}",
+        "dagster/row_count": valid,
+        "table": f"raw_validated.{source.name}",
     }
 
 
@@ -115,13 +133,23 @@ def _lineage(context, con, source: RawSource, report: LoadReport) -> lineage.Lin
     return lineage.LineageRow(
         run_id=context.run.run_id,
         asset_key=raw_key(source.name).to_user_string(),
-        partition=context.partition_key if source.partitioning else None,
+        partition=report.partition if source.partitioning else None,
         kind="raw load",
         started_at=None,
         input_files=lineage.current_files(con, [source.name], report.partition),
         upstream_assets=upstream,
         parameters_version=lineage.parameters_version(con),
         rows_out=report.rows_valid,
+    )
+
+
+def progress_line(source: RawSource, report: LoadReport, seconds: float) -> str:
+    label = f"raw_validated/{source.name}" + (
+        f" [{report.partition}]" if source.partitioning else ""
+    )
+    return (
+        f"{label:<45} read {report.rows_read:>9,}  valid {report.rows_valid:>9,}  "
+        f"rejected {report.rows_rejected:>7,}  {seconds:6.1f} s"
     )
 
 
@@ -132,6 +160,7 @@ def build_raw_asset(source: RawSource) -> AssetsDefinition:
         key=key,
         group_name="raw",
         partitions_def=_partitions(source),
+        backfill_policy=BackfillPolicy.single_run() if source.partitioning else None,
         deps=_references(source),
         description=f"{source.title}: rows of `{source.folder}/{source.pattern}` that pass the "
         f"pandera schema `schemas.{source.schema.name}`; failing rows go to "
@@ -151,28 +180,53 @@ def build_raw_asset(source: RawSource) -> AssetsDefinition:
         ],
     )
     def _raw_asset(context: AssetExecutionContext, raw_zone: RawZone, warehouse: Warehouse):
-        partition = context.partition_key if source.partitioning else None
+        wanted = context.partition_keys if source.partitioning else [None]
+        try:
+            present = discover(raw_zone.root, source)
+        except RawFileError as exc:
+            raise Failure(
+                description=str(exc), metadata={"file": exc.path, "problem": exc.problem}
+            ) from None
+        keys = [k for k in wanted if k in present]
+        missing = [k or UNPARTITIONED for k in wanted if k not in present]
+        reports, failures, all_counts, reconciled = [], [], {}, True
         with warehouse.connect() as con:
-            try:
-                report = load_partition(con, raw_zone.root, source, partition, context.run.run_id)
-            except RawFileError as exc:
-                raise Failure(
-                    description=str(exc), metadata={"file": exc.path, "problem": exc.problem}
-                ) from exc
-            ok, counts = reconcile(con, source, partition or UNPARTITIONED)
-            row = _lineage(context, con, source, report)
-            lineage.record(con, [row])
-        context.log.info(
-            f"{source.name} [{report.partition}]: read {report.rows_read}, valid "
-            f"{report.rows_valid}, rejected {report.rows_rejected}"
-        )
+            ensure_tables(con, source)  # empty until its first file, for the checks of others
+            pseudonym_key = warehouse.pseudonym_key() if source.pseudonymised and keys else None
+            for partition in keys:
+                started = time.perf_counter()
+                try:
+                    report = load_partition(
+                        con, raw_zone.root, source, partition, context.run.run_id, pseudonym_key
+                    )
+                except RawFileError as exc:
+                    failures.append(exc)
+                    context.log.error(str(exc), extra={"progress": True})
+                    continue
+                ok, counts = reconcile(con, source, report.partition)
+                reconciled &= ok
+                all_counts[report.partition] = counts
+                lineage.record(con, [_lineage(context, con, source, report)])
+                reports.append(report)
+                context.log.info(
+                    progress_line(source, report, time.perf_counter() - started),
+                    extra={"progress": True},
+                )
+        if failures:
+            raise Failure(
+                description="; ".join(str(e) for e in failures),
+                metadata={
+                    "files": ", ".join(e.path for e in failures),
+                    "problems": "; ".join(e.problem for e in failures),
+                },
+            )
         return MaterializeResult(
-            metadata={**_metadata(report), **row.metadata()},
+            metadata=_metadata(source, reports, [] if not source.partitioning else missing),
             check_results=[
                 AssetCheckResult(
                     check_name=RECONCILE_CHECK,
-                    passed=ok,
-                    metadata=counts,
+                    passed=reconciled,
+                    metadata={"per_partition": MetadataValue.json(all_counts)},
                     severity=AssetCheckSeverity.ERROR,
                 )
             ],

@@ -1,22 +1,33 @@
 """The dbt models of the warehouse (staging, intermediate, marts) as Dagster assets, their
-tests as asset checks, and the dbt docs site."""
+tests as asset checks, and the dbt docs site.
+
+One ``dbt build`` builds every model: the yearly (capacity), survey (fragility) and period
+(attainment) models compute every key the raw layer holds, in one statement per model
+(``dbt_project/macros/partition_keys.sql``), so a run starts one dbt process, not one per
+partition. dbt runs with this warehouse's profile vars and one target folder per warehouse,
+reused from run to run (dbt's partial parsing then skips the parse).
+"""
 
 import datetime as dt
-import json
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Output, asset
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    Config,
+    MaterializeResult,
+    Output,
+    asset,
+)
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from audit import lineage
 from audit.dbt_lineage import manifest
-from ingestion.warehouse import ensure_all_tables
-from pipelines import settings
-from pipelines.dbt_project import dbt_project
-from pipelines.partitions import sne_period_partitions, yearly_partitions
-from pipelines.resources import Warehouse
+from core import settings
+from core.dbt_project import dbt_project, profile_vars, vars_argument
+from core.resources import Warehouse
+from ingestion.raw_validated import ensure_all_tables
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
@@ -33,25 +44,45 @@ class WarehouseTranslator(DagsterDbtTranslator):
         return dbt_resource_props["schema"]
 
 
+class BuildConfig(Config):
+    """Which keys the yearly, survey and period models compute: every loaded one by default;
+    ``years`` limits them to a backfill's years."""
+
+    years: list[int] | None = None
+
+
+def dbt_vars(warehouse: Warehouse, years: list[int] | None) -> dict:
+    values = profile_vars(warehouse.layout, warehouse.limits)
+    if years:
+        values["years"] = sorted(years)
+    return values
+
+
+def run_dbt(dbt: DbtCliResource, warehouse: Warehouse, args: list[str], years=None, context=None):
+    """One dbt invocation on this warehouse: its profile vars, its own target folder."""
+    target = warehouse.layout.dbt_target
+    target.mkdir(parents=True, exist_ok=True)
+    return dbt.cli(
+        [*args, *vars_argument(dbt_vars(warehouse, years))],
+        context=context,
+        target_path=target,
+    )
+
+
 def build_with_lineage(
-    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, command: list[str]
+    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, years
 ) -> Iterator:
     """Run dbt, then record one ``audit.lineage`` row per model built and add the same facts to
     its materialisation. dbt holds the warehouse's single write lock while it runs, so the
     events are gathered first and the lineage written once dbt has exited."""
     started = dt.datetime.now()
-    settings.export_for_dbt(Path(warehouse.path))
-    events = list(dbt.cli(command, context=context).stream())
+    events = list(run_dbt(dbt, warehouse, ["build"], years, context).stream())
     built = {
         context.asset_key_for_output(e.output_name): e for e in events if isinstance(e, Output)
     }
-    partition = context.partition_key if context.has_partition_key else None
     with warehouse.connect() as con:
-        version = lineage.parameters_version(con)  # one step reads one set of parameters
-        rows = {
-            key: _model_lineage(context, con, key, built, started, partition, version)
-            for key in built
-        }
+        version = lineage.parameters_version(con)  # one run reads one set of parameters
+        rows = {key: _model_lineage(context, con, key, built, started, version) for key in built}
         lineage.record(con, rows.values())
     for event in events:
         if isinstance(event, Output):
@@ -61,7 +92,7 @@ def build_with_lineage(
 
 
 def _model_lineage(
-    context, con, key: AssetKey, built: dict, started, partition, parameters_version: str
+    context, con, key: AssetKey, built: dict, started, parameters_version: str
 ) -> lineage.LineageRow:
     dbt_manifest = manifest()
     uid = dbt_manifest.model_id(*key.path)
@@ -86,7 +117,7 @@ def _model_lineage(
     return lineage.LineageRow(
         run_id=context.run.run_id,
         asset_key=key.to_user_string(),
-        partition=partition,
+        partition=None,
         kind=uid.split(".")[0].replace("model", "dbt model").replace("seed", "dbt seed"),
         started_at=started,
         input_files=files,
@@ -99,10 +130,6 @@ def _model_lineage(
     )
 
 
-YEARLY = "tag:yearly"
-SUMMARY = "tag:summary"
-SURVEY = "tag:survey"
-PERIOD = "tag:period"
 TRANSLATOR = WarehouseTranslator()
 
 
@@ -111,76 +138,16 @@ TRANSLATOR = WarehouseTranslator()
     project=dbt_project,
     dagster_dbt_translator=TRANSLATOR,
     name="warehouse_models",
-    exclude=f"{YEARLY} {SUMMARY} {PERIOD} {SURVEY}",
 )
-def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
-    """Staging, intermediate and the dimension and fact marts (unpartitioned)."""
-    ensure_all_tables(Path(warehouse.path))
-    yield from build_with_lineage(context, dbt, warehouse, ["build"])
-
-
-def partition_vars(variable: str, partition_key: str) -> list[str]:
-    """dbt arguments passing a partition key to the models as a var."""
-    value = int(partition_key) if partition_key.isdigit() else partition_key
-    return ["--vars", json.dumps({variable: value})]
-
-
-def partitioned_models(name: str, select: str, partitions_def, variable: str, doc: str):
-    """A partitioned group of dbt models: each run builds them for its partition's key."""
-
-    @dbt_assets(
-        manifest=dbt_project.manifest_path,
-        project=dbt_project,
-        dagster_dbt_translator=TRANSLATOR,
-        name=name,
-        select=select,
-        partitions_def=partitions_def,
-    )
-    def _models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
-        command = ["build", *partition_vars(variable, context.partition_key)]
-        yield from build_with_lineage(context, dbt, warehouse, command)
-
-    _models.__doc__ = doc
-    return _models
-
-
-capacity_models = partitioned_models(
-    "capacity_models",
-    YEARLY,
-    yearly_partitions,
-    "capacity_year",
-    "Perimeter, weights, rotation, capacity, sale share, DALO share and objectives of one year "
-    "(ACD annex 3); each run replaces the rows of its year.",
-)
-fragility_models = partitioned_models(
-    "fragility_models",
-    SURVEY,
-    yearly_partitions,
-    "survey_year",
-    "Households' fragility, residences and communes by level and criterion, priority "
-    "residences and the first-quartile capacity of residences, for one OPS survey year.",
-)
-attainment_models = partitioned_models(
-    "attainment_models",
-    PERIOD,
-    sne_period_partitions,
-    "period",
-    "Quota attainment, ACD indicators, refusals and demand pressure of one SNE period (a year, "
-    "or a quarter year to date); each run replaces the rows of its period.",
-)
-
-
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=TRANSLATOR,
-    name="summary_models",
-    select=SUMMARY,
-)
-def summary_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
-    """Marts across partitions: the published tables reconciled with the computed objectives,
-    and the concentration of attributions in fragile residences."""
-    yield from build_with_lineage(context, dbt, warehouse, ["build"])
+def warehouse_models(
+    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, config: BuildConfig
+):
+    """Every dbt model and seed, with its tests: staging, intermediate, the dimensions and
+    facts, then capacity and objectives of every year the plans cover, fragility of every
+    survey, quotas and indicators of every SNE period, the reconciliation and concentration."""
+    with warehouse.connect() as con:
+        ensure_all_tables(con)
+    yield from build_with_lineage(context, dbt, warehouse, config.years)
 
 
 MART_KEYS = [
@@ -195,6 +162,8 @@ MART_KEYS = [
         "fct_demand",
         "fct_attribution",
         "fct_occupancy",
+        "acd_reconciliation",
+        "attribution_concentration",
     )
 ]
 
@@ -204,16 +173,14 @@ MART_KEYS = [
     deps=MART_KEYS,
     group_name="docs",
     kinds={"dbt"},
-    description="The dbt docs site (every model, column and lineage) in warehouse/docs/dbt.",
+    description="The dbt docs site (every model, column and lineage) in the warehouse's "
+    "docs/dbt folder.",
 )
 def dbt_docs_site(dbt: DbtCliResource, warehouse: Warehouse) -> MaterializeResult:
-    target = Path(warehouse.path).parent / "docs" / "dbt"
-    settings.export_for_dbt(Path(warehouse.path))
-    build = Path(warehouse.path).parent / ".dbt_docs_target"
-    dbt.cli(
-        ["--quiet", "docs", "generate", "--target-path", str(build)], raise_on_error=True
-    ).wait()
-    target.mkdir(parents=True, exist_ok=True)
+    site = warehouse.layout.docs / "dbt"
+    run_dbt(dbt, warehouse, ["--quiet", "docs", "generate"]).wait()
+    site.mkdir(parents=True, exist_ok=True)
+    built = warehouse.layout.dbt_target
     for name in ("index.html", "manifest.json", "catalog.json"):
-        shutil.copyfile(build / name, target / name)
-    return MaterializeResult(metadata={"path": str(target / "index.html")})
+        shutil.copyfile(built / name, site / name)
+    return MaterializeResult(metadata={"path": str(site / "index.html")})

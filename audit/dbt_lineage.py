@@ -9,8 +9,8 @@ import json
 from pathlib import Path
 
 from audit.lineage import file_sha256
-from pipelines import settings
-from pipelines.dbt_project import DBT_DIR, dbt_project
+from core import settings
+from core.dbt_project import DBT_DIR, dbt_project
 
 
 class DbtManifest:

@@ -16,7 +16,7 @@ import duckdb
 from audit import lineage
 from audit.dbt_lineage import manifest
 from audit.explain_objective import ExplainError, Lookup
-from pipelines import settings
+from core import settings
 
 
 def _parse_keys(pairs: list[str]) -> dict[str, str]:

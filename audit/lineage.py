@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import settings
+from core import settings
 
 SCHEMA = "audit"
 TABLE = f"{SCHEMA}.lineage"

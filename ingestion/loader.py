@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from core.pseudonym import hmac_parameters, hmac_sql
 from ingestion.raw_files import (
     RawFile,
     RawFileError,
@@ -21,6 +22,7 @@ from ingestion.raw_files import (
     hash_file,
     inspect_csv,
 )
+from ingestion.raw_validated import ensure_tables
 from ingestion.sql_validation import (
     failing_rows_sql,
     failures_sql,
@@ -28,7 +30,6 @@ from ingestion.sql_validation import (
     sql_literal,
     typed_expression,
 )
-from ingestion.warehouse import ensure_tables
 from schemas.source import RawSource
 
 UNPARTITIONED = "all"
@@ -138,10 +139,9 @@ def _land_files(con, files: list[RawFile], source: RawSource) -> list[FileReport
         try:
             _append(con, source, {i: raw}, reader, raw.is_parquet, first)
         except duckdb.Error as exc:
-            detail = str(exc).split("Possible fixes")[0].strip().replace("\n", " | ")
             raise RawFileError(
-                raw.relative, f"cannot be parsed as {source.title}: {detail}"
-            ) from exc
+                raw.relative, f"cannot be parsed as {source.title}: {parse_error(exc)}"
+            ) from None
         first = False
     spans = dict(
         (
@@ -165,14 +165,37 @@ def _land_files(con, files: list[RawFile], source: RawSource) -> list[FileReport
     return reports
 
 
+def _stored(source: RawSource, column: str, expression: str) -> str:
+    """What the warehouse stores of a column: a personal identifier as its keyed hash."""
+    return hmac_sql(expression) if column in source.pseudonymised else expression
+
+
+def parse_error(exc: duckdb.Error) -> str:
+    """DuckDB's reason a file cannot be parsed, with its line number but without the line's
+    content: a raw line holds personal identifiers, and this message reaches run histories."""
+    kept = []
+    for line in str(exc).split("Possible fixes")[0].strip().splitlines():
+        if line.strip().lower().startswith(("original line", "line content")):
+            continue
+        kept.append(line.strip())
+    return " | ".join(x for x in kept if x)
+
+
 def load_partition(
     con: duckdb.DuckDBPyConnection,
     raw_dir: Path,
     source: RawSource,
     partition: str | None,
     run_id: str = "",
+    pseudonym_key: bytes | None = None,
 ) -> LoadReport:
-    """Validate and load every file of one partition (all files if unpartitioned)."""
+    """Validate and load every file of one partition (all files if unpartitioned).
+
+    A source's personal identifiers (``source.pseudonymised``) are checked in clear, then
+    written as their HMAC under ``pseudonym_key``, and shown the same way in rejects."""
+    if source.pseudonymised and not pseudonym_key:
+        raise ValueError(f"{source.name} holds personal identifiers: a pseudonym key is needed")
+    params = hmac_parameters(pseudonym_key) if source.pseudonymised else {}
     files = discover(raw_dir, source).get(partition, [])
     where = f"{source.folder}/"
     if not files:
@@ -195,12 +218,14 @@ def load_partition(
     for query in key_passes:
         con.execute(f"INSERT INTO failing {query}")
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE failures AS {failures_sql(source, 'landing', 'failing')}"
+        f"CREATE OR REPLACE TEMP TABLE failures AS {failures_sql(source, 'landing', 'failing')}",
+        params or None,
     )
     load_id = uuid.uuid4().hex
     line = "l._row + lf.line_shift"
     typed = ", ".join(
-        f"{typed_expression(n, c)} AS {quote(n)}" for n, c in source.schema.columns.items()
+        f"{_stored(source, n, typed_expression(n, c))} AS {quote(n)}"
+        for n, c in source.schema.columns.items()
     )
     lineage_files = "".join(f"lf.{quote(c)}, " for c in source.file_columns.values())
     rows = "(SELECT rowid AS _row, * FROM landing) l JOIN landing_files lf USING (_file)"
@@ -210,13 +235,16 @@ def load_partition(
             col = "_partition" if name == table else '"partition"'
             extra = "" if name == table else f" AND source = {sql_literal(source.name)}"
             con.execute(f"DELETE FROM {name} WHERE {col} = {sql_literal(key)}{extra}")
-        inserted = con.execute(f"""
+        inserted = con.execute(
+            f"""
             INSERT INTO {table}
             SELECT {sql_literal(load_id)}, {sql_literal(key)}, lf.relative, {line},
                    {lineage_files}{typed}
             FROM {rows}
             WHERE l._row NOT IN (SELECT _row FROM failing)
-        """).fetchone()[0]
+        """,
+            params or None,
+        ).fetchone()[0]
         con.execute(f"""
             INSERT INTO raw_validated.rejects
             SELECT {sql_literal(load_id)}, {sql_literal(source.name)}, {sql_literal(key)},

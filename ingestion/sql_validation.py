@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandera.pandas as pa
 
+from core.pseudonym import hmac_sql
 from schemas.source import RawSource
 
 DUCKDB_TYPES = {"int64": "BIGINT", "float64": "DOUBLE", "str": "VARCHAR", "datetime64": "DATE"}
@@ -188,16 +189,27 @@ def failing_rows_sql(source: RawSource, landing: str) -> list[str]:
     return queries
 
 
+def shown_value(source: RawSource, column: str) -> str:
+    """The raw value of ``column`` as a reject shows it: a personal identifier is shown as its
+    keyed hash (the one the warehouse holds), never in clear."""
+    if column in source.pseudonymised:
+        return f"'hmac:' || {hmac_sql(raw_name(column))}"
+    return raw_name(column)
+
+
 def failures_sql(source: RawSource, landing: str, failing_rows: str) -> str:
     """SQL listing (_row, column, check, value, reason) for every failing cell of the rows of
-    ``landing`` listed in table ``failing_rows``."""
+    ``landing`` listed in table ``failing_rows``. With pseudonymised columns, the query takes
+    the HMAC parameters (:func:`core.pseudonym.hmac_parameters`)."""
     structs = []
     for rule in cell_rules(source):
         cols = rule.column.split(",")
         if len(cols) == 1:
-            value = raw_name(cols[0])
+            value = shown_value(source, cols[0])
         else:
-            value = " || '; ' || ".join(f"'{c}=' || coalesce({raw_name(c)}, '')" for c in cols)
+            value = " || '; ' || ".join(
+                f"'{c}=' || coalesce({shown_value(source, c)}, '')" for c in cols
+            )
         structs.append(
             f"CASE WHEN coalesce(({rule.failing_sql}), false) THEN "
             f"{{'column': {sql_literal(rule.column)}, 'check': {sql_literal(rule.check)}, "
@@ -216,7 +228,7 @@ FROM (
     unique_queries = [
         f"""
 SELECT _row, {sql_literal(",".join(key))}, 'unique',
-       {" || '; ' || ".join(f"coalesce({raw_name(k)}, '')" for k in key)},
+       {" || '; ' || ".join(f"coalesce({shown_value(source, k)}, '')" for k in key)},
        {sql_literal(scope)}
 FROM typed WHERE _row IN (SELECT _row FROM {failing_rows} WHERE key_index = {i})"""
         for i, key in enumerate(source.unique_keys)

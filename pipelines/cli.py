@@ -14,11 +14,14 @@ import sys
 import time
 from pathlib import Path
 
-from pipelines import settings
+from core import settings
+from core.layout import Layout
 
 
-def year_range(text: str) -> range:
-    """'2023-2025' or '2025' -> the years, inclusive."""
+def year_range(text: str) -> range | str:
+    """'2023-2025' or '2025' -> the years, inclusive; '2026T3' -> that quarter."""
+    if len(text) == 6 and text[4] == "T" and text[:4].isdigit() and text[5] in "1234":
+        return text
     first, _, last = text.partition("-")
     try:
         start, end = int(first), int(last or first)
@@ -44,12 +47,21 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from pipelines.runner import run_all
+    from core.settings import Settings
+    from pipelines.build_plan import annual_plan, period_plan
+    from pipelines.runner import run
     from samples.generator import generate, has_extracts
 
-    raw_dir = settings.raw_dir(args.raw)
-    warehouse = settings.warehouse_path(args.warehouse)
+    resolved = Settings.resolve(args.raw, args.warehouse)
+    raw_dir = resolved.raw_dir
     if not has_extracts(raw_dir):
+        if settings.raw_dir_is_explicit(args.raw):
+            what = "does not exist" if not raw_dir.exists() else "holds no RPLS, OPS or SNE extract"
+            print(
+                f"error: {raw_dir} {what}. Check the path (--raw or ATTRIB_RAW_DIR); sample "
+                "data is generated only into the default raw/ (or write it with attrib generate)"
+            )
+            return 2
         print(
             f"{raw_dir} holds no RPLS, OPS or SNE extract: generating the {args.sample_scale} "
             f"sample (seed {args.seed}) first"
@@ -60,7 +72,15 @@ def _run(args: argparse.Namespace) -> int:
             f"  {len(report.files)} files, {sum(report.files.values()):,} rows in "
             f"{time.perf_counter() - started:.1f} s"
         )
-    return run_all(raw_dir, warehouse, args.years)
+    try:
+        if isinstance(args.years, str):
+            plan = period_plan(args.years)
+        else:
+            plan = annual_plan(raw_dir, args.years)
+    except Exception as exc:  # a landing zone that cannot be listed (two formats of one file)
+        print(f"error: {exc}")
+        return 1
+    return run(resolved, plan)
 
 
 def _explain(args: argparse.Namespace) -> int:
@@ -91,7 +111,7 @@ def _report(args: argparse.Namespace) -> int:
     from publication.sheets import SheetError, write_sheets
 
     warehouse = settings.warehouse_path(args.warehouse)
-    out = Path(args.out) if args.out else warehouse.parent / "reports"
+    out = Path(args.out) if args.out else Layout(warehouse).reports
     try:
         sheets = write_sheets(
             warehouse, out, [args.territory] if args.territory else None, args.year, args.threshold
@@ -132,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
         "--years",
         type=year_range,
         metavar="FIRST-LAST",
-        help="only these years' partitions, e.g. 2023-2025 (a backfill)",
+        help="only these years' extracts and figures, e.g. 2023-2025 (a backfill), or one "
+        "quarter, e.g. 2026T3",
     )
     run.add_argument("--sample-scale", choices=["tiny", "dep31"], default="dep31")
     run.add_argument("--seed", type=int, default=42)
@@ -160,8 +181,8 @@ def main(argv: list[str] | None = None) -> int:
         "report",
         help="territorial sheets (HTML with charts) from the warehouse",
         description="Write the territorial sheet of one territory (or of all) for a year into "
-        "warehouse/reports/; counts of households are suppressed below the threshold of "
-        "publication/policy.yml.",
+        "the warehouse's reports/ folder; counts of households are suppressed below the "
+        "threshold of publication/policy.yml.",
     )
     report.add_argument("--territory", help="name or id (default: every territory)")
     report.add_argument("--year", type=int, help="default: the latest full SNE year loaded")

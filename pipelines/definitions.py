@@ -1,41 +1,41 @@
-"""The code location loaded by ``dagster dev`` (workspace.yaml) and by ``attrib run``."""
+"""The code location loaded by ``dagster dev`` (workspace.yaml), ``attrib`` and the tests.
 
-from dagster import Definitions, in_process_executor
+``build_definitions(settings)`` builds it for one landing zone and warehouse; ``defs`` is the
+one for the settings of the environment (``ATTRIB_RAW_DIR``, ``ATTRIB_WAREHOUSE``). The dbt
+manifest must exist before the assets are imported: ``attrib`` and the tests prepare it, and
+under ``dagster dev`` it is prepared here (dagster-dbt's prepare-if-dev pattern).
+"""
 
-from assets.publication import PUBLICATION_ASSETS, gx_mart_checks
-from assets.raw import RAW_ASSETS
-from assets.warehouse import (
-    attainment_models,
-    capacity_models,
-    dbt_docs_site,
-    fragility_models,
-    summary_models,
-    warehouse_models,
-)
-from pipelines.jobs import JOBS
-from pipelines.resources import build_resources
-from pipelines.schedules import SCHEDULES
-from pipelines.sensors import SENSORS
+from dagster import Definitions, default_loggers, in_process_executor
+from dagster_dbt.dbt_project import using_dagster_dev
+
+from core.dbt_project import prepare_manifest
+from core.settings import Settings
+
+if using_dagster_dev():
+    prepare_manifest()
+
+from assets.publication import PUBLICATION_ASSETS, gx_mart_checks  # noqa: E402
+from assets.raw import RAW_ASSETS  # noqa: E402
+from assets.warehouse import dbt_docs_site, warehouse_models  # noqa: E402
+from core.resources import build_resources  # noqa: E402
+from pipelines.jobs import JOBS  # noqa: E402
+from pipelines.progress import progress_logger  # noqa: E402
+from pipelines.schedules import SCHEDULES  # noqa: E402
+from pipelines.sensors import SENSORS  # noqa: E402
 
 
-def build_definitions(raw_dir=None, warehouse=None) -> Definitions:
+def build_definitions(settings: Settings | None = None) -> Definitions:
+    settings = settings or Settings.resolve()
     # in process: DuckDB allows one writer per file, so steps must not run in parallel
     return Definitions(
-        assets=[
-            *RAW_ASSETS,
-            warehouse_models,
-            capacity_models,
-            summary_models,
-            attainment_models,
-            fragility_models,
-            dbt_docs_site,
-            *PUBLICATION_ASSETS,
-        ],
+        assets=[*RAW_ASSETS, warehouse_models, dbt_docs_site, *PUBLICATION_ASSETS],
         asset_checks=[gx_mart_checks],
         jobs=JOBS,
         schedules=SCHEDULES,
         sensors=SENSORS,
-        resources=build_resources(raw_dir, warehouse),
+        resources=build_resources(settings),
+        loggers={**default_loggers(), "progress": progress_logger},
         executor=in_process_executor,
     )
 

@@ -1,5 +1,6 @@
 """Schedules: the yearly run once year N is closed (1 April N+1, for N), and the quarterly run
-15 days after each quarter (year to date through that quarter)."""
+15 days after each quarter (year to date through that quarter). Both launch the ``attrib`` job,
+which loads the extracts, rebuilds every model and publishes, in one run."""
 
 from __future__ import annotations
 
@@ -7,14 +8,16 @@ import datetime as dt
 
 from dagster import RunRequest, ScheduleEvaluationContext, schedule
 
-from pipelines.jobs import attainment_job, publication_job
+from core.resources import RawZone, Warehouse
+from pipelines.build_plan import period_plan, yearly_plan
+from pipelines.jobs import attrib_job
 
 TIMEZONE = "Europe/Paris"
 
 
-def closed_year(today: dt.date) -> str:
+def closed_year(today: dt.date) -> int:
     """Year N is closed on 31 March N+1: from 1 April on, the closed year is the previous one."""
-    return str(today.year - 1)
+    return today.year - 1
 
 
 def last_quarter(today: dt.date) -> str:
@@ -24,36 +27,31 @@ def last_quarter(today: dt.date) -> str:
 
 
 @schedule(
-    job=attainment_job,
+    job=attrib_job,
     cron_schedule="0 6 1 4 *",
     execution_timezone=TIMEZONE,
-    description="1 April: quotas and indicators of the year closed on 31 March.",
+    description="1 April: every extract up to the year closed on 31 March (new RPLS vintages, "
+    "plans and surveys included), every model, the docs site and the publication.",
 )
-def yearly_attainment_schedule(context: ScheduleEvaluationContext) -> RunRequest:
-    key = closed_year(context.scheduled_execution_time.date())
-    return RunRequest(run_key=f"year-{key}", partition_key=key)
+def yearly_schedule(
+    context: ScheduleEvaluationContext, raw_zone: RawZone, warehouse: Warehouse
+) -> RunRequest:
+    year = closed_year(context.scheduled_execution_time.date())
+    return yearly_plan(raw_zone.root, year).run_request(f"yearly-{year}", warehouse.layout.database)
 
 
 @schedule(
-    job=attainment_job,
+    job=attrib_job,
     cron_schedule="0 6 15 1,4,7,10 *",
     execution_timezone=TIMEZONE,
-    description="15 days after each quarter: quotas and indicators year to date.",
+    description="15 days after each quarter: its SNE extracts, every model (quotas and "
+    "indicators year to date) and the publication.",
 )
-def quarterly_attainment_schedule(context: ScheduleEvaluationContext) -> RunRequest:
-    key = last_quarter(context.scheduled_execution_time.date())
-    return RunRequest(run_key=f"quarter-{key}", partition_key=key)
+def quarterly_schedule(
+    context: ScheduleEvaluationContext, raw_zone: RawZone, warehouse: Warehouse
+) -> RunRequest:
+    period = last_quarter(context.scheduled_execution_time.date())
+    return period_plan(period).run_request(f"quarter-{period}", warehouse.layout.database)
 
 
-@schedule(
-    job=publication_job,
-    cron_schedule="0 6 16 1,4,7,10 *",
-    execution_timezone=TIMEZONE,
-    description="The day after each quarterly (and the April yearly) run: GX checks, Parquet "
-    "exports and territorial sheets.",
-)
-def publication_schedule(context: ScheduleEvaluationContext) -> RunRequest:
-    return RunRequest(run_key=f"publication-{context.scheduled_execution_time.date()}")
-
-
-SCHEDULES = [yearly_attainment_schedule, quarterly_attainment_schedule, publication_schedule]
+SCHEDULES = [yearly_schedule, quarterly_schedule]

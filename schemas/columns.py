@@ -73,13 +73,21 @@ def text(
     nullable: bool = False,
     unique: bool = False,
     references: tuple[str, str] | None = None,
+    pseudonymised: bool = False,
 ):
     """Free text, optionally constrained by a regex and/or a reference table's key.
 
     ``references=(table, column)`` names a validated reference table (``raw_validated.<table>``)
     whose ``column`` lists the valid codes: the list is a user input, not a schema constant.
+    ``pseudonymised`` marks a personal identifier: it is checked in clear, then replaced by its
+    keyed hash (HMAC-SHA256) as it is loaded, and masked the same way in rejects.
     """
     checks = [pa.Check.str_matches(pattern)] if pattern else []
+    metadata = {}
+    if references:
+        metadata["references"] = references
+    if pseudonymised:
+        metadata["pseudonymised"] = True
     return pa.Column(
         "string",
         checks,
@@ -87,7 +95,7 @@ def text(
         unique=unique,
         coerce=True,
         description=description,
-        metadata={"references": references} if references else None,
+        metadata=metadata or None,
     )
 
 

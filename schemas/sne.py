@@ -62,10 +62,12 @@ SNE_PARTITION = r"(?P<partition>\d{4}(T[1-4])?)"
 DEMANDS_SCHEMA = pa.DataFrameSchema(
     {
         "NUM_UNIQUE": text(
-            "Pseudonymous demand number (18 characters); personal data, never leaves "
-            "raw_validated.",
+            "Demand number (18 characters): personal data. Checked in clear, then stored as "
+            "its keyed hash (HMAC-SHA256, 64 hex digits): the number never enters the "
+            "warehouse.",
             pattern=DEMAND_NUMBER,
             unique=True,
+            pseudonymised=True,
         ),
         "DATE_CREATION": date("Date the demand was registered."),
         "DATE_RENOUVELLEMENT": date("Date of the last renewal.", nullable=True),
@@ -164,8 +166,10 @@ DEMANDS_SOURCE = RawSource(
 DECISIONS_SCHEMA = pa.DataFrameSchema(
     {
         "NUM_UNIQUE": text(
-            "Pseudonymous demand number of the candidate (joins the demands).",
+            "Demand number of the candidate (joins the demands); stored as its keyed hash "
+            "(HMAC-SHA256), like the demands'.",
             pattern=DEMAND_NUMBER,
+            pseudonymised=True,
         ),
         "IDENT_REP": text(
             "The dwelling (joins RPLS when it was in the last vintage).",

@@ -39,6 +39,15 @@ class RawSource:
         return list(self.schema.columns)
 
     @property
+    def pseudonymised(self) -> list[str]:
+        """Personal identifiers, replaced by their keyed hash as they are loaded."""
+        return [
+            name
+            for name, col in self.schema.columns.items()
+            if (col.metadata or {}).get("pseudonymised")
+        ]
+
+    @property
     def unique_keys(self) -> list[list[str]]:
         """Column sets that must be unique within a partition (single and combined)."""
         keys = [[name] for name, col in self.schema.columns.items() if col.unique]

@@ -8,9 +8,9 @@ from pathlib import Path
 import duckdb
 import pytest
 from dagster import materialize
+from pipelines.resources import build_resources
 
 from assets.raw import RAW_ASSETS
-from pipelines.resources import build_resources
 from samples.generator import generate
 
 ASSETS = {a.key.path[-1]: a for a in RAW_ASSETS}

@@ -68,9 +68,9 @@ def test_quarter_to_date(attainment):
     assert t1[("TRANSFER", "ALL")][:3] == (1, 2, 0.5)
     # a quarter with no extract of its own is computed from the yearly one, year to date
     from dagster import materialize
+    from pipelines.resources import build_resources
 
     from assets.warehouse import attainment_models
-    from pipelines.resources import build_resources
 
     result = materialize(
         [attainment_models],

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dagster import AssetKey
+from pipelines.partitions import sne_periods, years
 
 from pipelines.cli import main
 from pipelines.definitions import defs
-from pipelines.partitions import sne_periods, years
 from schemas import SOURCES
 
 

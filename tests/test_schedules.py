@@ -6,8 +6,8 @@ import datetime as dt
 import shutil
 
 from dagster import build_schedule_context, build_sensor_context
-
 from pipelines.resources import RawZone
+
 from pipelines.schedules import (
     closed_year,
     last_quarter,

@@ -1,5 +1,6 @@
-{# Counts and shares of households per fragility level and criterion, grouped by `keys`. #}
-{% macro fragility_by(keys) -%}
+{# Counts and shares of households per fragility level and criterion, grouped by `keys`, for one
+   survey. #}
+{% macro fragility_by(keys, survey) -%}
     select
         survey_year,
         {{ keys | join(', ') }},
@@ -16,6 +17,6 @@
         {% endfor %}
         (households_high + households_very_high) / households as share_high_or_very_high
     from {{ ref('fragility_household') }}
-    where survey_year = {{ survey_year() }}
+    where survey_year = {{ survey_year(survey) }}
     group by all
 {%- endmacro %}

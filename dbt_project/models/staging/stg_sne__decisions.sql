@@ -7,9 +7,10 @@ select
     _partition as extract_period,
     cast(left(_partition, 4) as integer) as extract_year,
     cast(nullif(substr(_partition, 6, 1), '') as integer) as extract_quarter,
-    {{ pseudonym("num_unique || '|' || ident_rep || '|' || cast(date_caleol as varchar)") }}
+    -- num_unique is the keyed hash written by the loader: hashing it again needs no key
+    sha256(num_unique || '|' || ident_rep || '|' || cast(date_caleol as varchar))
         as decision_key,
-    {{ pseudonym('num_unique') }} as demand_key,
+    num_unique as demand_key,
     ident_rep as ident_rep,
     depcom as decision_depcom,
     qpv = 1 as decision_is_in_qpv,

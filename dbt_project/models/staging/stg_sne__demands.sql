@@ -1,5 +1,5 @@
--- Every row of every SNE demand extract. The demand number is replaced by a keyed hash here:
--- no model reads NUM_UNIQUE after this one.
+-- Every row of every SNE demand extract. NUM_UNIQUE arrives already pseudonymised: the loader
+-- replaced the demand number by its keyed hash (HMAC-SHA256), so the key never enters SQL.
 with source as (
     select * from {{ source('raw_validated', 'sne_demandes') }}
 )
@@ -8,7 +8,7 @@ select
     _partition as extract_period,
     cast(left(_partition, 4) as integer) as extract_year,
     cast(nullif(substr(_partition, 6, 1), '') as integer) as extract_quarter,
-    {{ pseudonym('num_unique') }} as demand_key,
+    num_unique as demand_key,
     date_creation as created_on,
     date_renouvellement as renewed_on,
     date_radiation as struck_off_on,

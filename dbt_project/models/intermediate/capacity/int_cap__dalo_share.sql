@@ -2,8 +2,9 @@
 -- rehouse on 31 December of the previous year + half (parameter) of those expected to be
 -- recognised in the year, over the total objective of the year; it is applied uniformly to
 -- each landlord's objective.
+{% call(key) for_each_key('capacity') %}
 with params as (
-    select * from {{ ref('int_acd__parameter_values') }} where year = {{ capacity_year() }}
+    select * from {{ ref('int_acd__parameter_values') }} where year = {{ capacity_year(key) }}
 ),
 
 landlord_objectives as (
@@ -11,9 +12,9 @@ landlord_objectives as (
         c.siret,
         sum(c.capacity_existing + c.capacity_new) * (1 - coalesce(any_value(s.sale_share), 0))
             as objective_unrounded
-    from {{ this_year('capacity_by_commune') }} c
-    left join {{ this_year('int_cap__sale_share') }} s using (year, siret)
-    where c.year = {{ capacity_year() }}
+    from {{ this_year('capacity_by_commune', key) }} c
+    left join {{ this_year('int_cap__sale_share', key) }} s using (year, siret)
+    where c.year = {{ capacity_year(key) }}
     group by c.siret
 ),
 
@@ -22,7 +23,7 @@ dalo as (
     from {{ ref('stg_acd__dalo') }} d
     cross join (select parameter_value from params
                 where parameter_name = 'dalo.new_expected_factor') f
-    where d.year = {{ capacity_year() }}
+    where d.year = {{ capacity_year(key) }}
 )
 
 select
@@ -39,3 +40,4 @@ select
 from dalo d
 cross join (select sum(objective_unrounded) as total_objective_unrounded
             from landlord_objectives) t
+{% endcall %}

@@ -1,12 +1,13 @@
 -- Capacity in existing stock (ACD annex 3 phase 3): perimeter x weight x rotation rate,
 -- per landlord x commune x QPV.
+{% call(key) for_each_key('capacity') %}
 with perimeter as (
     select year, siret, depcom, is_in_qpv,
            sum(dwellings) filter (where finan_class = 'PLAI') as dwellings_plai,
            sum(dwellings) filter (where finan_class = 'PLUS') as dwellings_plus,
            sum(dwellings) filter (where finan_class = 'PLS') as dwellings_pls,
            sum(perimeter) as perimeter
-    from {{ this_year('int_cap__perimeter') }}
+    from {{ this_year('int_cap__perimeter', key) }}
     group by all
 )
 
@@ -23,5 +24,6 @@ select
     r.rotation_rate,
     p.perimeter * w.weight * r.rotation_rate as capacity_existing
 from perimeter p
-join {{ this_year('int_cap__weights') }} w using (year, depcom, is_in_qpv)
-join {{ this_year('int_cap__rotation') }} r using (year, siret)
+join {{ this_year('int_cap__weights', key) }} w using (year, depcom, is_in_qpv)
+join {{ this_year('int_cap__rotation', key) }} r using (year, siret)
+{% endcall %}

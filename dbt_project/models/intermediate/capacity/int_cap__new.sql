@@ -2,12 +2,13 @@
 -- the class shares, x weight (no rotation). Beside it, for the a posteriori revision (8.1),
 -- the actual deliveries: the landlord's family dwellings first let in the year, read from the
 -- RPLS vintage of 1 January of the next year (null while that vintage is not loaded).
+{% call(key) for_each_key('capacity') %}
 with agreement as (
-    select * from {{ this_year('int_cap__agreement') }}
+    select * from {{ this_year('int_cap__agreement', key) }}
 ),
 
 shares as (
-    select * from {{ this_year('int_cap__class_shares') }}
+    select * from {{ this_year('int_cap__class_shares', key) }}
 ),
 
 planned as (
@@ -23,7 +24,7 @@ planned as (
 
 next_vintage_loaded as (
     select count(*) > 0 as loaded from {{ ref('fct_dwelling_stock') }}
-    where vintage = {{ capacity_year() }} + 1
+    where vintage = {{ capacity_year(key) }} + 1
 ),
 
 actual as (
@@ -32,8 +33,8 @@ actual as (
            sum(s.class_share) as actual_weighted
     from {{ ref('fct_dwelling_stock') }} d
     join shares s using (finan_class)
-    where d.vintage = {{ capacity_year() }} + 1
-      and d.year_first_let = {{ capacity_year() }}
+    where d.vintage = {{ capacity_year(key) }} + 1
+      and d.year_first_let = {{ capacity_year(key) }}
       and not d.is_student and not d.is_thematic
     group by all
 ),
@@ -45,7 +46,7 @@ keys as (
 )
 
 select
-    {{ capacity_year() }} as year,
+    {{ capacity_year(key) }} as year,
     k.siret,
     k.depcom,
     k.is_in_qpv,
@@ -56,11 +57,12 @@ select
     case when n.loaded then coalesce(a.actual_dwellings, 0) end as actual_dwellings,
     case when n.loaded then coalesce(a.actual_weighted, 0) * w.weight end as capacity_new_actual
 from keys k
-join {{ this_year('int_cap__weights') }} w
+join {{ this_year('int_cap__weights', key) }} w
     on w.depcom = k.depcom and w.is_in_qpv = k.is_in_qpv
-join {{ this_year('int_cap__rotation') }} r on r.siret = k.siret
+join {{ this_year('int_cap__rotation', key) }} r on r.siret = k.siret
 left join planned p
     on p.siret = k.siret and p.depcom = k.depcom and p.is_in_qpv = k.is_in_qpv
 left join actual a
     on a.siret = k.siret and a.depcom = k.depcom and a.is_in_qpv = k.is_in_qpv
 cross join next_vintage_loaded n
+{% endcall %}

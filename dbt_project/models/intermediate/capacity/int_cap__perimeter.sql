@@ -2,12 +2,13 @@
 -- the agreement's base RPLS vintage (dwellings in the perimeter, plan-named units excluded up
 -- front) plus the family deliveries planned from the base vintage's year to the year before
 -- (chained: 1 Jan N+1 = 1 Jan N + deliveries of N). A later vintage only serves the revision.
+{% call(key) for_each_key('capacity') %}
 with agreement as (
-    select * from {{ this_year('int_cap__agreement') }}
+    select * from {{ this_year('int_cap__agreement', key) }}
 ),
 
 shares as (
-    select * from {{ this_year('int_cap__class_shares') }}
+    select * from {{ this_year('int_cap__class_shares', key) }}
 ),
 
 base as (
@@ -57,3 +58,4 @@ select
 from combined c
 cross join agreement a
 join shares s using (finan_class)
+{% endcall %}

@@ -1,8 +1,9 @@
 -- Weight of a commune, in and out of QPV (ACD annex 3 phase 2): the tension zone's rate,
 -- multiplied by the QPV factor in a QPV (42.5 % -> 21.25 %). Only communes with a zone (the
 -- agreement's département) have a weight.
+{% call(key) for_each_key('capacity') %}
 with params as (
-    select * from {{ ref('int_acd__parameter_values') }} where year = {{ capacity_year() }}
+    select * from {{ ref('int_acd__parameter_values') }} where year = {{ capacity_year(key) }}
 ),
 
 qpv_factor as (
@@ -19,7 +20,7 @@ zone_rates as (
 )
 
 select
-    {{ capacity_year() }} as year,
+    {{ capacity_year(key) }} as year,
     c.depcom,
     q.is_in_qpv,
     c.tension_zone,
@@ -32,3 +33,4 @@ from {{ ref('dim_commune') }} c
 join zone_rates z using (tension_zone)
 cross join qpv_factor f
 cross join (select unnest([false, true]) as is_in_qpv) q
+{% endcall %}

@@ -3,8 +3,9 @@
 -- by the lease, plus dwellings newly lent for emergency shelter) against the objective;
 -- B, share of priority households among attribution decisions (dated by the commission)
 -- against 37.5 %; the landlord meets its obligation if A or B is met.
+{% call(key) for_each_key('period') %}
 with params as (
-    select * from {{ ref('int_acd__parameter_values') }} where year = {{ period_year() }}
+    select * from {{ ref('int_acd__parameter_values') }} where year = {{ period_year(key) }}
 ),
 
 decisions_counted as (
@@ -26,8 +27,8 @@ entries as (
            count(*) filter (where is_dalo) as dalo_entries,
            count(*) as leases
     from decisions_counted
-    where is_lease_signed and lease_year = {{ period_year() }}
-      and lease_quarter <= {{ period_last_quarter() }}
+    where is_lease_signed and lease_year = {{ period_year(key) }}
+      and lease_quarter <= {{ period_last_quarter(key) }}
     group by grouping sets ((siret, territory_id), (siret))
 ),
 
@@ -38,32 +39,32 @@ decisions as (
            count(*) filter (where is_refused) as refusals,
            count(*) filter (where is_refused and is_priority) as priority_refusals
     from decisions_counted
-    where decision_year = {{ period_year() }} and decision_quarter <= {{ period_last_quarter() }}
+    where decision_year = {{ period_year(key) }} and decision_quarter <= {{ period_last_quarter(key) }}
     group by grouping sets ((siret, territory_id), (siret))
 ),
 
 -- dwellings newly lent for emergency shelter in the year: MODE 4 in vintage N+1 minus N
 shelter as (
     select siret,
-           count(*) filter (where vintage = {{ period_year() }} + 1)
-           - count(*) filter (where vintage = {{ period_year() }}) as shelter_entries
+           count(*) filter (where vintage = {{ period_year(key) }} + 1)
+           - count(*) filter (where vintage = {{ period_year(key) }}) as shelter_entries
     from {{ ref('fct_dwelling_stock') }}
-    where occupancy_mode = 4 and vintage in ({{ period_year() }}, {{ period_year() }} + 1)
+    where occupancy_mode = 4 and vintage in ({{ period_year(key) }}, {{ period_year(key) }} + 1)
     group by siret
-    having count(*) filter (where vintage = {{ period_year() }} + 1) > 0
-        or {{ period_year() }} + 1 in (select vintage from {{ ref('fct_dwelling_stock') }})
+    having count(*) filter (where vintage = {{ period_year(key) }} + 1) > 0
+        or {{ period_year(key) }} + 1 in (select vintage from {{ ref('fct_dwelling_stock') }})
 ),
 
 published as (
     select landlord, territory, measure, value
     from {{ ref('stg_acd__published_objectives') }}
-    where published_table = 'annex1' and year = {{ period_year() }}
+    where published_table = 'annex1' and year = {{ period_year(key) }}
 ),
 
 computed as (
     select siret, territory_id, objective, objective_revised
     from {{ ref('capacity_objectives') }}
-    where year = {{ period_year() }} and level in ('landlord', 'landlord_territory')
+    where year = {{ period_year(key) }} and level in ('landlord', 'landlord_territory')
 ),
 
 settings as (
@@ -84,9 +85,9 @@ grid as (
 )
 
 select
-    {{ period_key() }} as period,
-    case when {{ period_is_year() }} then 'year' else 'quarter_to_date' end as period_kind,
-    {{ period_year() }} as year,
+    {{ period_key(key) }} as period,
+    case when {{ period_is_year(key) }} then 'year' else 'quarter_to_date' end as period_kind,
+    {{ period_year(key) }} as year,
     case when g.territory_id is null then 'landlord' else 'landlord_territory' end as level,
     g.siret,
     g.landlord_name,
@@ -94,7 +95,7 @@ select
     g.territory_name,
     coalesce(e.leases, 0) as leases,
     coalesce(e.priority_entries, 0) as priority_entries,
-    case when g.territory_id is null and {{ period_is_year() }}
+    case when g.territory_id is null and {{ period_is_year(key) }}
          then greatest(coalesce(s.shelter_entries, 0), 0) end as shelter_entries,
     coalesce(e.priority_entries, 0) + coalesce(shelter_entries, 0) as indicator_a_entries,
     p.value as objective_published,
@@ -135,3 +136,4 @@ left join published pd
 left join computed c
     on c.siret = g.siret and c.territory_id is not distinct from g.territory_id
 where g.territory_id is null or e.leases > 0 or d.decisions > 0 or p.value is not null
+{% endcall %}

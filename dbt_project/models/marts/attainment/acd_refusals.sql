@@ -1,8 +1,9 @@
 -- Refusals by candidates, per landlord and category of priority public, for the period
 -- (decisions dated by the commission): they explain a missed indicator A.
+{% call(key) for_each_key('period') %}
 select
-    {{ period_key() }} as period,
-    {{ period_year() }} as year,
+    {{ period_key(key) }} as period,
+    {{ period_year(key) }} as year,
     a.siret,
     any_value(a.landlord_name) as landlord_name,
     coalesce(a.priority_category, 'not priority') as priority_category,
@@ -10,6 +11,7 @@ select
     count(*) filter (where a.refusal_reason is not null) as refusals_with_reason
 from {{ ref('fct_attribution') }} a
 where a.is_refused
-  and a.decision_year = {{ period_year() }}
-  and a.decision_quarter <= {{ period_last_quarter() }}
+  and a.decision_year = {{ period_year(key) }}
+  and a.decision_quarter <= {{ period_last_quarter(key) }}
 group by all
+{% endcall %}

@@ -3,6 +3,7 @@
 -- demand belongs to the territory of its first-choice commune. Year-end measure: quarter
 -- partitions hold no row. The first-quartile threshold is recomputed from the demands (25th
 -- percentile of yearly income per consumption unit) beside the official one.
+{% call(key) for_each_key('period') %}
 with demands as (
     select
         d.*,
@@ -21,7 +22,7 @@ with demands as (
              when d.yearly_income_per_cu < 20000 then '4: 15 000-20 000'
              else '5: 20 000 and over' end as income_band
     from {{ ref('fct_demand') }} d
-    where d.year = {{ period_year() }} and {{ period_is_year() }} and d.territory_id is not null
+    where d.year = {{ period_year(key) }} and {{ period_is_year(key) }} and d.territory_id is not null
 ),
 
 long as (
@@ -42,13 +43,13 @@ thresholds as (
     select t.territory_id, any_value(q.threshold_eur) as official_q1_threshold_eur
     from {{ ref('dim_territory') }} t
     join {{ ref('int_acd__q1_thresholds') }} q
-        on q.epci_siren = t.territory_id and q.year = {{ period_year() }}
+        on q.epci_siren = t.territory_id and q.year = {{ period_year(key) }}
     group by t.territory_id
 )
 
 select
-    {{ period_key() }} as period,
-    {{ period_year() }} as year,
+    {{ period_key(key) }} as period,
+    {{ period_year(key) }} as year,
     l.territory_id,
     any_value(l.territory_name) as territory_name,
     l.dimension,
@@ -64,3 +65,4 @@ select
 from long l
 left join thresholds t using (territory_id)
 group by l.territory_id, l.dimension, l.value
+{% endcall %}

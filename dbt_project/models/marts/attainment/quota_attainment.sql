@@ -3,21 +3,22 @@
 -- targets of the territory's policy (DOMAIN.md, Attribution quotas). Cells per territory x
 -- landlord x commune (x reservation holder for the priority quota) and rollups per landlord,
 -- territory and département computed from the counts.
+{% call(key) for_each_key('period') %}
 with leases as (
     select a.*, c.departement
     from {{ ref('fct_attribution') }} a
     join {{ ref('dim_commune') }} c using (depcom)
     where a.is_lease_signed
-      and a.lease_year = {{ period_year() }}
-      and a.lease_quarter <= {{ period_last_quarter() }}
+      and a.lease_year = {{ period_year(key) }}
+      and a.lease_quarter <= {{ period_last_quarter(key) }}
 ),
 
 params as (
-    select * from {{ ref('int_acd__parameter_values') }} where year = {{ period_year() }}
+    select * from {{ ref('int_acd__parameter_values') }} where year = {{ period_year(key) }}
 ),
 
 policies as (
-    select * from {{ ref('int_cia__policies') }} where year = {{ period_year() }}
+    select * from {{ ref('int_cia__policies') }} where year = {{ period_year(key) }}
 ),
 
 facts as (
@@ -94,10 +95,10 @@ targeted as (
 )
 
 select
-    {{ period_key() }} as period,
-    case when {{ period_is_year() }} then 'year' else 'quarter_to_date' end as period_kind,
-    {{ period_year() }} as year,
-    {{ period_last_quarter() }} as through_quarter,
+    {{ period_key(key) }} as period,
+    case when {{ period_is_year(key) }} then 'year' else 'quarter_to_date' end as period_kind,
+    {{ period_year(key) }} as year,
+    {{ period_last_quarter(key) }} as through_quarter,
     level,
     departement,
     territory_id,
@@ -125,3 +126,4 @@ select
          then greatest(0, cast(ceil(target * denominator - numerator - 1e-9) as bigint)) end as gap,
     target_source
 from targeted
+{% endcall %}

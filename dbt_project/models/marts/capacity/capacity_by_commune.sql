@@ -1,11 +1,12 @@
 -- Capacity of each landlord in each commune, in and out of QPV, for the year: the CIA's
 -- territorial breakdown, and the fine grain every objective is summed from (full precision).
+{% call(key) for_each_key('capacity') %}
 with existing as (
-    select * from {{ this_year('int_cap__existing') }}
+    select * from {{ this_year('int_cap__existing', key) }}
 ),
 
 new as (
-    select * from {{ this_year('int_cap__new') }}
+    select * from {{ this_year('int_cap__new', key) }}
 ),
 
 keys as (
@@ -38,9 +39,10 @@ select
     n.actual_dwellings as actual_deliveries,
     n.capacity_new_actual
 from keys k
-join {{ this_year('int_cap__weights') }} w using (year, depcom, is_in_qpv)
-join {{ this_year('int_cap__rotation') }} r using (year, siret)
+join {{ this_year('int_cap__weights', key) }} w using (year, depcom, is_in_qpv)
+join {{ this_year('int_cap__rotation', key) }} r using (year, siret)
 left join existing e using (year, siret, depcom, is_in_qpv)
 left join new n using (year, siret, depcom, is_in_qpv)
 left join {{ ref('dim_commune') }} c on c.depcom = k.depcom
 left join {{ ref('dim_landlord') }} l on l.siret = k.siret
+{% endcall %}

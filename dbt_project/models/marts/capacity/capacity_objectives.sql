@@ -2,6 +2,7 @@
 -- ('landlord_territory'), and the rollups per landlord, per territory and for the
 -- département, each computed from unrounded values and rounded once; `rounding_difference`
 -- reports how far a rollup is from the sum of its rounded cells.
+{% call(key) for_each_key('capacity') %}
 with cells as (
     select
         c.year, c.siret, c.landlord_name, c.territory_id, c.territory_name,
@@ -15,9 +16,9 @@ with cells as (
         sum(c.capacity_new_actual) as capacity_new_actual,
         sum(c.actual_deliveries) as actual_deliveries,
         sum(c.planned_deliveries) as planned_deliveries
-    from {{ this_year('capacity_by_commune') }} c
-    left join {{ this_year('int_cap__sale_share') }} s using (year, siret)
-    where c.year = {{ capacity_year() }}
+    from {{ this_year('capacity_by_commune', key) }} c
+    left join {{ this_year('int_cap__sale_share', key) }} s using (year, siret)
+    where c.year = {{ capacity_year(key) }}
     group by all
 ),
 
@@ -85,3 +86,4 @@ select
     objective_revised_unrounded - objective_unrounded as revision_gap_unrounded,
     objective_revised - objective as revision_gap
 from rolled
+{% endcall %}

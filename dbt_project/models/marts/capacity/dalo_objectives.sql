@@ -1,14 +1,15 @@
 -- DALO sub-objective of each landlord for the year (ACD annex 3 phase 4): its objective x the
 -- year's DALO share. It exists per landlord only, never per territory. Rounded values
 -- apportion the DALO total by largest remainder, so they add up to it.
+{% call(key) for_each_key('capacity') %}
 with landlords as (
     select year, siret, landlord_name, objective_unrounded, objective
-    from {{ this_year('capacity_objectives') }}
-    where level = 'landlord' and year = {{ capacity_year() }}
+    from {{ this_year('capacity_objectives', key) }}
+    where level = 'landlord' and year = {{ capacity_year(key) }}
 ),
 
 share as (
-    select * from {{ this_year('int_cap__dalo_share') }}
+    select * from {{ this_year('int_cap__dalo_share', key) }}
 ),
 
 valued as (
@@ -35,3 +36,4 @@ select
     {{ largest_remainder('dalo_unrounded', round_half_up('dalo_households'), 'year',
                          'landlord_name') }} as dalo
 from valued
+{% endcall %}

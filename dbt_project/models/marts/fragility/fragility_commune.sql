@@ -1,2 +1,4 @@
 -- Households per fragility level and criterion, per commune and survey year.
-{{ fragility_by(['depcom', 'territory_id']) }}
+{% call(key) for_each_key('survey') %}
+{{ fragility_by(['depcom', 'territory_id'], key) }}
+{% endcall %}

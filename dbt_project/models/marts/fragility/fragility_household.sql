@@ -1,9 +1,11 @@
 -- Each OPS household's potential fragility (Sicoval CIA art. 2): nine criteria, each a
 -- parameter with its source, counted into a level (1-2 low, 3-4 medium, 5-8 high, 9 very
--- high). No direct identifier: the household is a keyed hash of dwelling and survey year.
+-- high). No direct identifier: the household is a hash of dwelling and survey year (the
+-- dwelling, not the person, is what OPS identifies; dwelling ids are public in RPLS).
+{% call(key) for_each_key('survey') %}
 with params as (
     select parameter_name, parameter_value
-    from {{ ref('int_acd__parameter_values') }} where year = {{ survey_year() }}
+    from {{ ref('int_acd__parameter_values') }} where year = {{ survey_year(key) }}
 ),
 
 p as (
@@ -28,7 +30,7 @@ p as (
 criteria as (
     select
         o.survey_year,
-        {{ pseudonym("o.ident_rep || '|' || cast(o.survey_year as varchar)") }} as household_key,
+        sha256(o.ident_rep || '|' || cast(o.survey_year as varchar)) as household_key,
         o.residence_key,
         o.siret,
         o.residence_id,
@@ -48,7 +50,7 @@ criteria as (
         o.has_rent_arrears_3_months as c_rent_arrears
     from {{ ref('fct_occupancy') }} o
     cross join p
-    where o.survey_year = {{ survey_year() }}
+    where o.survey_year = {{ survey_year(key) }}
 )
 
 select
@@ -65,3 +67,4 @@ select
         else 'very_high'
     end as fragility_level
 from criteria
+{% endcall %}

@@ -1,10 +1,11 @@
 -- Candidates for "résidences à enjeu prioritaire de mixité sociale" (the legal list awaits a
 -- decree): residences where more than the parameter's share of households (default a quarter;
 -- exactly a quarter is not more) show high or very high potential fragility.
+{% call(key) for_each_key('survey') %}
 with rule as (
     select cast(parameter_value as double) as threshold, parameter_source
     from {{ ref('int_acd__parameter_values') }}
-    where year = {{ survey_year() }} and parameter_name = 'fragility.priority_residence_share'
+    where year = {{ survey_year(key) }} and parameter_name = 'fragility.priority_residence_share'
 )
 
 select
@@ -24,4 +25,5 @@ select
         || ' (' || r.parameter_source || ')' as rule
 from {{ ref('fragility_residence') }} f
 cross join rule r
-where f.survey_year = {{ survey_year() }} and f.share_high_or_very_high > r.threshold
+where f.survey_year = {{ survey_year(key) }} and f.share_high_or_very_high > r.threshold
+{% endcall %}

@@ -1,6 +1,7 @@
 -- Grand Montauban's classification of residences outside QPV by their capacity to take
 -- first-quartile households, from the share of households with very modest income (the
 -- poverty criterion); thresholds are parameters.
+{% call(key) for_each_key('survey') %}
 with rule as (
     select
         cast(any_value(parameter_value) filter (
@@ -8,7 +9,7 @@ with rule as (
         cast(any_value(parameter_value) filter (
             where parameter_name = 'q1_capacity.closed_share') as double) as closed
     from {{ ref('int_acd__parameter_values') }}
-    where year = {{ survey_year() }}
+    where year = {{ survey_year(key) }}
 )
 
 select
@@ -31,4 +32,5 @@ select
     r.closed as closed_threshold
 from {{ ref('fragility_residence') }} f
 cross join rule r
-where f.survey_year = {{ survey_year() }} and not coalesce(f.is_in_qpv, false)
+where f.survey_year = {{ survey_year(key) }} and not coalesce(f.is_in_qpv, false)
+{% endcall %}

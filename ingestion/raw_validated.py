@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import duckdb
 
 from ingestion.sql_validation import duckdb_type, quote
@@ -31,20 +28,6 @@ CREATE TABLE IF NOT EXISTS raw_validated.load_log (
 )"""
 
 
-def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse. Writers run one at a time (DuckDB allows a single writer per file)."""
-    if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
-    if not read_only:
-        spill = path.parent / ".duckdb_tmp"
-        con.execute(f"SET temp_directory = '{spill.as_posix()}'")
-        # bounded so a national register spills to disk instead of growing past the target
-        con.execute(f"SET memory_limit = '{os.environ.get('ATTRIB_DUCKDB_MEMORY', '2GB')}'")
-        con.execute("SET preserve_insertion_order = true")
-    return con
-
-
 def ensure_tables(con: duckdb.DuckDBPyConnection, source: RawSource) -> str:
     """Create the source's validated table (and the shared ones) if needed; return its name."""
     con.execute("CREATE SCHEMA IF NOT EXISTS raw_validated")
@@ -64,14 +47,10 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, source: RawSource) -> str:
     return table
 
 
-def ensure_all_tables(path: Path) -> None:
+def ensure_all_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Create every validated table, empty if its source has no file yet, so the dbt models
     build (with no rows) before the first extract of a source arrives."""
     from schemas import SOURCES
 
-    con = connect(path)
-    try:
-        for source in SOURCES.values():
-            ensure_tables(con, source)
-    finally:
-        con.close()
+    for source in SOURCES.values():
+        ensure_tables(con, source)

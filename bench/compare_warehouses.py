@@ -1,0 +1,92 @@
+"""Compare the marts of two warehouses table by table (sorted rows), leaving out what differs
+by nature between two runs: load and run ids, timestamps and the pseudonymous keys.
+
+    python3 bench/compare_warehouses.py BEFORE.duckdb AFTER.duckdb [--schema marts]
+
+Prints, per table, identical / the row counts and the number of differing rows / the columns
+only one side has. Exits 1 when a table shared by both differs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import duckdb
+
+IGNORED = {"load_id", "_load_id", "run_id", "loaded_at", "materialized_at", "started_at"}
+HASHED = {"demand_key", "decision_key", "household_key"}
+
+
+def columns(con, schema: str, table: str) -> dict[str, str]:
+    return dict(
+        con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? "
+            "AND table_name = ? ORDER BY ordinal_position",
+            [schema, table],
+        ).fetchall()
+    )
+
+
+def selected(name: str, data_type: str) -> str:
+    """A column as compared: doubles to 9 decimals, since a parallel sum's last bits depend on
+    the order DuckDB adds the rows in."""
+    if data_type in ("DOUBLE", "FLOAT"):
+        return f'round("{name}", 9)'
+    return f'"{name}"'
+
+
+def compare(before: str, after: str, schema: str, ignore_hashes: bool) -> int:
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{before}' AS a (READ_ONLY)")
+    con.execute(f"ATTACH '{after}' AS b (READ_ONLY)")
+    tables = {}
+    for side in ("a", "b"):
+        tables[side] = {
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_catalog = ? "
+                "AND table_schema = ?",
+                [side, schema],
+            ).fetchall()
+        }
+    differs = 0
+    for table in sorted(tables["a"] | tables["b"]):
+        if table not in tables["a"] or table not in tables["b"]:
+            print(f"{table:<32} only in {'after' if table in tables['b'] else 'before'}")
+            continue
+        ca = columns(con.execute("USE a"), schema, table)
+        cb = columns(con.execute("USE b"), schema, table)
+        skip = IGNORED | (HASHED if ignore_hashes else set())
+        shared = [c for c in ca if c in cb and c not in skip]
+        extra = sorted(set(ca) ^ set(cb))
+        cols = ", ".join(selected(c, ca[c]) for c in shared)
+        n_a, n_b, only_a, only_b = con.execute(f"""
+            SELECT (SELECT count(*) FROM a.{schema}.{table}), (SELECT count(*) FROM b.{schema}.{table}),
+              (SELECT count(*) FROM (SELECT {cols} FROM a.{schema}.{table}
+                                     EXCEPT ALL SELECT {cols} FROM b.{schema}.{table})),
+              (SELECT count(*) FROM (SELECT {cols} FROM b.{schema}.{table}
+                                     EXCEPT ALL SELECT {cols} FROM a.{schema}.{table}))
+        """).fetchone()
+        same = only_a == 0 and only_b == 0
+        differs += not same
+        note = f"  columns on one side only: {', '.join(extra)}" if extra else ""
+        state = "identical" if same else f"DIFFERS ({only_a} rows only before, {only_b} only after)"
+        print(f"{table:<32} {n_a:>7} / {n_b:>7} rows  {state}{note}")
+    return 1 if differs else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("before")
+    parser.add_argument("after")
+    parser.add_argument("--schema", default="marts")
+    parser.add_argument(
+        "--keep-hashes", action="store_true", help="also compare the pseudonymous keys"
+    )
+    args = parser.parse_args()
+    return compare(args.before, args.after, args.schema, not args.keep_hashes)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""Every DuckDB connection of a run: bounded memory and threads, a spill folder, so a national
+register spills to disk instead of growing past the budget (DuckDB's default is 80 % of RAM)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from core.settings import DuckDBLimits
+
+
+def sql_string(value: str) -> str:
+    """A SQL string literal: SET statements take no parameters, and paths hold apostrophes
+    (Côte-d'Or)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def connect(
+    path: Path,
+    *,
+    read_only: bool = False,
+    limits: DuckDBLimits | None = None,
+    spill: Path | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """Open a warehouse file. Writers run one at a time (DuckDB allows one writer per file)."""
+    limits = limits or DuckDBLimits()
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only)
+    con.execute(f"SET memory_limit = {sql_string(limits.memory_limit)}")
+    con.execute(f"SET threads = {int(limits.threads)}")
+    if spill is not None and not read_only:
+        spill.mkdir(parents=True, exist_ok=True)
+        con.execute(f"SET temp_directory = {sql_string(spill.as_posix())}")
+    con.execute("SET preserve_insertion_order = true")
+    return con

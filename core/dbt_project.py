@@ -1,0 +1,95 @@
+"""The dbt project handle, dbt found beside the running interpreter, and the manifest prepared
+on request.
+
+Importing this module does no work. ``prepare_manifest()`` builds
+``dbt_project/target/manifest.json`` with ``dbt parse`` when it is missing or older than a file
+of the dbt project (a stale manifest is otherwise loaded silently, dagster issue 4935);
+`attrib`, ``dagster dev`` (through ``definitions``) and the tests call it before they load the
+code location. ``dbt parse`` does not open the warehouse.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+from core.layout import Layout
+from core.settings import PROJECT_ROOT, DuckDBLimits
+
+DBT_DIR = PROJECT_ROOT / "dbt_project"
+PROJECT_FILES = (".sql", ".yml", ".yaml", ".csv", ".md")
+
+dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR)
+
+
+def dbt_executable() -> str:
+    """The dbt installed beside this Python (a venv's, even when the venv is not activated, as
+    under cron or systemd), else the one on PATH."""
+    local = Path(sys.executable).with_name("dbt")
+    if local.exists():
+        return str(local)
+    found = shutil.which("dbt")
+    if not found:
+        raise RuntimeError(
+            f"dbt is not installed beside {sys.executable} nor on PATH: "
+            "pip install -e . installs it (dbt-duckdb)"
+        )
+    return found
+
+
+def _newest_source() -> float:
+    return max(
+        p.stat().st_mtime
+        for p in DBT_DIR.rglob("*")
+        if p.suffix in PROJECT_FILES and not {"target", "logs", "dbt_packages"} & set(p.parts)
+    )
+
+
+def manifest_is_current() -> bool:
+    manifest = dbt_project.manifest_path
+    return manifest.exists() and manifest.stat().st_mtime >= _newest_source()
+
+
+def prepare_manifest() -> Path:
+    """Parse the dbt project unless its manifest is current; return the manifest's path."""
+    manifest = dbt_project.manifest_path
+    if manifest_is_current():
+        return manifest
+    result = subprocess.run(
+        [
+            dbt_executable(),
+            "parse",
+            "--project-dir",
+            str(DBT_DIR),
+            "--profiles-dir",
+            str(DBT_DIR),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=DBT_DIR,
+    )
+    if result.returncode != 0 or not manifest.exists():
+        raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
+    return manifest
+
+
+def profile_vars(layout: Layout, limits: DuckDBLimits) -> dict:
+    """The vars ``profiles.yml`` reads: which file dbt writes and under which limits. Passed on
+    the command line (the code never sets environment variables); constant for a warehouse, so
+    dbt's partial parsing is reused from one run to the next."""
+    return {
+        "warehouse_path": layout.database.as_posix(),
+        "duckdb_memory_limit": limits.memory_limit,
+        "duckdb_threads": limits.threads,
+        "duckdb_temp_directory": layout.spill.as_posix(),
+    }
+
+
+def vars_argument(values: dict) -> list[str]:
+    return ["--vars", json.dumps(values, sort_keys=True)]

@@ -1,0 +1,72 @@
+"""Settings of a run, resolved once: command-line flags, then the environment
+(``ATTRIB_RAW_DIR``, ``ATTRIB_WAREHOUSE``, ``ATTRIB_DUCKDB_MEMORY``, ``ATTRIB_DUCKDB_THREADS``),
+then the repository's ``raw/`` and ``warehouse/attrib.duckdb``.
+
+The environment is read here and nowhere else, and never written: every other module receives
+these values explicitly (resources, config, arguments).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.layout import DEFAULT_DATABASE, Layout
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_RAW = PROJECT_ROOT / "raw"
+# a national register on 2 cores within a 4 GB budget: DuckDB spills past this
+DEFAULT_MEMORY_LIMIT = "2GB"
+DEFAULT_THREADS = 2
+
+
+def raw_dir(override: str | Path | None = None) -> Path:
+    value = override or os.environ.get("ATTRIB_RAW_DIR") or DEFAULT_RAW
+    return Path(value).resolve()
+
+
+def warehouse_path(override: str | Path | None = None) -> Path:
+    value = override or os.environ.get("ATTRIB_WAREHOUSE") or DEFAULT_DATABASE
+    return Path(value).resolve()
+
+
+def raw_dir_is_explicit(override: str | Path | None = None) -> bool:
+    """True when the user named the landing zone (flag or environment)."""
+    return bool(override or os.environ.get("ATTRIB_RAW_DIR"))
+
+
+@dataclass(frozen=True)
+class DuckDBLimits:
+    """Memory, threads and spill folder of every DuckDB connection a run opens."""
+
+    memory_limit: str = DEFAULT_MEMORY_LIMIT
+    threads: int = DEFAULT_THREADS
+
+    @classmethod
+    def from_environment(cls) -> DuckDBLimits:
+        return cls(
+            memory_limit=os.environ.get("ATTRIB_DUCKDB_MEMORY") or DEFAULT_MEMORY_LIMIT,
+            threads=int(os.environ.get("ATTRIB_DUCKDB_THREADS") or DEFAULT_THREADS),
+        )
+
+
+@dataclass(frozen=True)
+class Settings:
+    raw_dir: Path
+    layout: Layout
+    limits: DuckDBLimits
+
+    @property
+    def warehouse(self) -> Path:
+        return self.layout.database
+
+    @classmethod
+    def resolve(
+        cls, raw: str | Path | None = None, warehouse: str | Path | None = None
+    ) -> Settings:
+        return cls(
+            raw_dir=raw_dir(raw),
+            layout=Layout(warehouse_path(warehouse)),
+            limits=DuckDBLimits.from_environment(),
+        )

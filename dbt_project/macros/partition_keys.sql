@@ -1,0 +1,72 @@
+{#
+  The yearly, survey and period models compute every key loaded in the warehouse in one dbt
+  invocation: the model's SQL for one key is written once, inside
+      {% call(key) for_each_key('capacity') %} ... {{ capacity_year(key) }} ... {% endcall %}
+  and rendered once per key, the blocks joined by UNION ALL. Incremental models replace the rows
+  of the keys computed (delete+insert on the key column) and keep the others.
+
+  Which keys: var('<kind>_keys') when given (a list), else every key the raw layer holds,
+  limited to var('years') when given (a backfill of some years):
+    capacity: every year the loaded plans cover, from each agreement's start to its last event
+    survey:   every OPS survey year loaded
+    period:   every SNE period with decisions loaded ('2025', or '2026T2' for year to date)
+  With no key, the model renders its SQL once for a key that matches nothing, so its table
+  exists, with its columns, and no row.
+#}
+{% macro loaded_keys(kind) -%}
+    {%- set queries = {
+        'capacity': "select distinct cast(YEAR as varchar) from raw_validated.acd_plans
+                     where YEAR >= cast(_partition as integer)",
+        'survey': "select distinct _partition from raw_validated.ops",
+        'period': "select distinct _partition from raw_validated.sne_attributions",
+    } -%}
+    {%- set keys = [] -%}
+    {%- if var(kind ~ '_keys', none) is not none -%}
+        {%- for k in var(kind ~ '_keys') -%}{%- do keys.append(k | string) -%}{%- endfor -%}
+    {%- elif execute -%}
+        {%- for k in run_query(queries[kind] ~ ' order by 1').columns[0].values() -%}
+            {%- do keys.append(k | string) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- set years = var('years', none) -%}
+    {%- set kept = [] -%}
+    {%- for k in keys -%}
+        {%- if years is none or (k[:4] | int) in years -%}{%- do kept.append(k) -%}{%- endif -%}
+    {%- endfor -%}
+    {%- do return(kept) -%}
+{%- endmacro %}
+
+{% macro for_each_key(kind) -%}
+    {%- set keys = loaded_keys(kind) -%}
+    {%- if keys | length == 0 %}
+select * from (
+{{ caller('0') }}
+) where false
+    {%- else -%}
+        {%- for key in keys %}
+{% if not loop.first %}union all
+{% endif %}(
+{{ caller(key) }}
+)
+        {%- endfor -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{# A capacity (yearly) model's year. #}
+{% macro capacity_year(key) -%}cast({{ key }} as integer){%- endmacro %}
+
+{# A yearly model's rows for the year only (yearly tables keep every year). #}
+{% macro this_year(model_name, key) -%}
+    (select * from {{ ref(model_name) }} where year = {{ capacity_year(key) }})
+{%- endmacro %}
+
+{# The OPS survey year of a survey model. #}
+{% macro survey_year(key) -%}cast({{ key }} as integer){%- endmacro %}
+
+{# An SNE period: '2025' (the year) or '2025T2' (year to date, through the second quarter). #}
+{% macro period_key(key) -%}'{{ key }}'{%- endmacro %}
+{% macro period_year(key) -%}cast(left({{ period_key(key) }}, 4) as integer){%- endmacro %}
+{% macro period_last_quarter(key) -%}
+    coalesce(cast(nullif(substr({{ period_key(key) }}, 6, 1), '') as integer), 4)
+{%- endmacro %}
+{% macro period_is_year(key) -%}(length({{ period_key(key) }}) = 4){%- endmacro %}
