@@ -201,7 +201,7 @@ def build_raw_asset(source: RawSource) -> AssetsDefinition:
                     )
                 except RawFileError as exc:
                     failures.append(exc)
-                    context.log.error(str(exc), extra={"progress": True})
+                    context.log.error(str(exc))
                     continue
                 ok, counts = reconcile(con, source, report.partition)
                 reconciled &= ok

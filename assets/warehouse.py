@@ -46,37 +46,39 @@ class WarehouseTranslator(DagsterDbtTranslator):
 
 class BuildConfig(Config):
     """Which keys the yearly, survey and period models compute: every loaded one by default;
-    ``years`` limits them to a backfill's years."""
+    ``years`` limits them to a backfill's years, ``periods`` names SNE periods (a quarter to
+    date computed from a yearly extract, for instance)."""
 
     years: list[int] | None = None
+    periods: list[str] | None = None
+
+    def dbt_vars(self) -> dict:
+        values: dict = {}
+        if self.years:
+            values["years"] = sorted(self.years)
+        if self.periods:
+            values["period_keys"] = sorted(self.periods)
+        return values
 
 
-def dbt_vars(warehouse: Warehouse, years: list[int] | None) -> dict:
-    values = profile_vars(warehouse.layout, warehouse.limits)
-    if years:
-        values["years"] = sorted(years)
-    return values
-
-
-def run_dbt(dbt: DbtCliResource, warehouse: Warehouse, args: list[str], years=None, context=None):
+def run_dbt(
+    dbt: DbtCliResource, warehouse: Warehouse, args: list[str], extra_vars=None, context=None
+):
     """One dbt invocation on this warehouse: its profile vars, its own target folder."""
     target = warehouse.layout.dbt_target
     target.mkdir(parents=True, exist_ok=True)
-    return dbt.cli(
-        [*args, *vars_argument(dbt_vars(warehouse, years))],
-        context=context,
-        target_path=target,
-    )
+    values = {**profile_vars(warehouse.layout, warehouse.limits), **(extra_vars or {})}
+    return dbt.cli([*args, *vars_argument(values)], context=context, target_path=target)
 
 
 def build_with_lineage(
-    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, years
+    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, extra_vars: dict
 ) -> Iterator:
     """Run dbt, then record one ``audit.lineage`` row per model built and add the same facts to
     its materialisation. dbt holds the warehouse's single write lock while it runs, so the
     events are gathered first and the lineage written once dbt has exited."""
     started = dt.datetime.now()
-    events = list(run_dbt(dbt, warehouse, ["build"], years, context).stream())
+    events = list(run_dbt(dbt, warehouse, ["build"], extra_vars, context).stream())
     built = {
         context.asset_key_for_output(e.output_name): e for e in events if isinstance(e, Output)
     }
@@ -147,7 +149,7 @@ def warehouse_models(
     survey, quotas and indicators of every SNE period, the reconciliation and concentration."""
     with warehouse.connect() as con:
         ensure_all_tables(con)
-    yield from build_with_lineage(context, dbt, warehouse, config.years)
+    yield from build_with_lineage(context, dbt, warehouse, config.dbt_vars())
 
 
 MART_KEYS = [

@@ -62,7 +62,8 @@ def compare(before: str, after: str, schema: str, ignore_hashes: bool) -> int:
         extra = sorted(set(ca) ^ set(cb))
         cols = ", ".join(selected(c, ca[c]) for c in shared)
         n_a, n_b, only_a, only_b = con.execute(f"""
-            SELECT (SELECT count(*) FROM a.{schema}.{table}), (SELECT count(*) FROM b.{schema}.{table}),
+            SELECT (SELECT count(*) FROM a.{schema}.{table}),
+              (SELECT count(*) FROM b.{schema}.{table}),
               (SELECT count(*) FROM (SELECT {cols} FROM a.{schema}.{table}
                                      EXCEPT ALL SELECT {cols} FROM b.{schema}.{table})),
               (SELECT count(*) FROM (SELECT {cols} FROM b.{schema}.{table}

@@ -38,6 +38,8 @@ class ProgressHandler(logging.Handler):
         if event.event_type not in SHOWN:
             return
         kind = event.event_type
+        if step.startswith("raw_validated__") and kind != DagsterEventType.STEP_FAILURE:
+            return  # a raw step prints one line per partition it loads
         if kind == DagsterEventType.STEP_START:
             say(f"  {step} ...")
         elif kind == DagsterEventType.STEP_SUCCESS:
@@ -46,11 +48,18 @@ class ProgressHandler(logging.Handler):
         elif kind == DagsterEventType.STEP_SKIPPED:
             say(f"  {step} skipped: an upstream step failed")
         else:
-            error = event.event_specific_data.error
-            while error and error.cause and "ExecutionStepExecutionError" in error.cls_name:
-                error = error.cause
-            detail = error.message.strip().splitlines()[0] if error else "failed"
-            say(f"  {step} FAILED: {detail}")
+            say(f"  {step} FAILED: {failure_detail(event.event_specific_data)}")
+
+
+def failure_detail(data) -> str:
+    """The first line of what a failed step says: the user's ``Failure`` description, else the
+    user's exception under Dagster's wrappers."""
+    if data.user_failure_data and data.user_failure_data.description:
+        return data.user_failure_data.description.splitlines()[0]
+    error = data.error
+    while error and error.cause and "ExecutionStepExecutionError" in error.cls_name:
+        error = error.cause
+    return error.message.strip().splitlines()[0] if error else "failed"
 
 
 @logger(description="One line per step and per raw partition, for the command line.")

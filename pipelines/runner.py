@@ -18,25 +18,27 @@ from core.settings import Settings
 from pipelines import progress
 from pipelines.build_plan import INVOCATION_TAG, WAREHOUSE_TAG, RunPlan
 from pipelines.instance import instance_for
+from pipelines.progress import failure_detail
 
 LOGGERS = {"progress": {}, "console": {"config": {"log_level": "CRITICAL"}}}
 
 
 def _failures(result) -> list[str]:
-    lines = []
-    for event in result.all_events:
-        if event.event_type != DagsterEventType.STEP_FAILURE:
-            continue
-        data = event.step_failure_data
-        if data.user_failure_data and data.user_failure_data.description:
-            detail = data.user_failure_data.description
-        else:
-            error = data.error
-            while error and error.cause and "ExecutionStepExecutionError" in error.cls_name:
-                error = error.cause  # Dagster's wrapper: the user's exception says more
-            detail = error.message.strip().splitlines()[0] if error else "failed"
-        lines.append(f"{event.step_key}: {detail}")
-    return lines
+    return [
+        f"{event.step_key}: {failure_detail(event.step_failure_data)}"
+        for event in result.all_events
+        if event.event_type == DagsterEventType.STEP_FAILURE
+    ]
+
+
+def _not_built(job, result) -> list[str]:
+    """Assets of the job the run did not materialise (downstream of a failure), by layer."""
+    built = {e.asset_key for e in result.get_asset_materialization_events()}
+    missing = set(job.asset_layer.executable_asset_keys) - built
+    layers: dict[str, int] = {}
+    for key in missing:
+        layers[key.path[0]] = layers.get(key.path[0], 0) + 1
+    return [f"{n} {layer}" for layer, n in sorted(layers.items())]
 
 
 def _failed_checks(result) -> list[str]:
@@ -122,6 +124,12 @@ def run(settings: Settings, plan: RunPlan) -> int:
         print(f"\nRun {result.run_id} did not succeed ({seconds:.1f} s):")
         for line in problems:
             print(f"  {line}")
+        not_built = _not_built(job, result)
+        if not_built:
+            print(
+                f"Not built, downstream of the failure: {', '.join(not_built)}. Nothing was "
+                "published from this run."
+            )
         return 1
     print(
         f"\nWarehouse: {settings.warehouse} (analysts read schema marts; rejected rows are in "

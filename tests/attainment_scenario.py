@@ -5,7 +5,7 @@ of 500 EUR is 6 000 a year (first quartile in both), 1 000 is 12 000 (not)."""
 
 from __future__ import annotations
 
-from pipelines.cli import main
+from tests.conftest import attrib_run
 from tests.raw_builder import LANDLORDS, QPV_CODES, rpls_row, write
 
 QPV_CODES.setdefault("82121", "QP082901")
@@ -372,4 +372,4 @@ def build(raw, warehouse) -> None:
         "sne_attributions",
     )
     write(raw, "sne/demandes_2025T1.csv", demands, "sne_demandes")
-    assert main(["run", "--raw", str(raw), "--warehouse", str(warehouse)]) == 0
+    attrib_run(raw, warehouse)

@@ -6,7 +6,7 @@ revision. Weights: zone 1 42.5 % (21.25 % in QPV), zone 4 27.5 %."""
 
 from __future__ import annotations
 
-from pipelines.cli import main
+from tests.conftest import attrib_run
 from tests.raw_builder import plan_row, rpls_row, write
 
 A, B = "Promologis", "3F"
@@ -131,4 +131,4 @@ def build(raw, warehouse, edit=False):
         ],
         "acd_dalo",
     )
-    assert main(["run", "--raw", str(raw), "--warehouse", str(warehouse)]) == 0
+    attrib_run(raw, warehouse)

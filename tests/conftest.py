@@ -1,19 +1,70 @@
-"""Shared fixtures: generated tiny extracts and a helper that materialises raw assets for real."""
+"""Shared fixtures: generated extracts, warehouses built once per test run by the code
+location's jobs, and a helper that materialises raw assets for real.
+
+Each sample warehouse is built once (session scope); a test that changes one works on a copy
+(``copy_built``). Every warehouse of the suite uses the same known pseudonym key, so tests can
+recompute a demand key and search every artefact for the key.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
-from dagster import materialize
-from pipelines.resources import build_resources
 
-from assets.raw import RAW_ASSETS
-from samples.generator import generate
+from core.dbt_project import prepare_manifest
+from core.layout import Layout
+
+prepare_manifest()  # the assets read the dbt manifest when they are imported
+
+from dagster import materialize  # noqa: E402
+
+from assets.raw import RAW_ASSETS  # noqa: E402
+from core.resources import build_resources  # noqa: E402
+from core.settings import Settings  # noqa: E402
+from samples.generator import generate  # noqa: E402
 
 ASSETS = {a.key.path[-1]: a for a in RAW_ASSETS}
+TEST_KEY = "attrib-test-suite-pseudonym-key-7f3a91c2"
+
+
+def give_key(warehouse: Path) -> None:
+    """The suite's known key, where a run looks for it (the warehouse's private key file)."""
+    key_file = Layout(warehouse).key_file
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key_file.write_text(TEST_KEY)
+
+
+def attrib(*args: str) -> tuple[int, str]:
+    """Run the `attrib` command line in process; its exit code and what it printed."""
+    from pipelines.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(list(args))
+    return code, out.getvalue()
+
+
+def attrib_run(raw: Path, warehouse: Path, *extra: str) -> str:
+    """`attrib run` with the suite's key; fails the test unless it exits 0."""
+    give_key(warehouse)
+    code, out = attrib("run", "--raw", str(raw), "--warehouse", str(warehouse), *extra)
+    assert code == 0, out
+    return out
+
+
+def copy_warehouse(warehouse: Path, target_dir: Path) -> Path:
+    """A copy of a built warehouse (its file and its folder), for a test that changes it."""
+    layout = Layout(warehouse)
+    copy = target_dir / warehouse.name
+    target_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(warehouse, copy)
+    shutil.copytree(layout.home, Layout(copy).home, dirs_exist_ok=True)
+    return copy
 
 
 @pytest.fixture(scope="session")
@@ -38,12 +89,35 @@ def raw_copy(tmp_path, tiny_clean) -> Path:
     return target
 
 
+@pytest.fixture(scope="session")
+def tiny_built(tmp_path_factory, tiny_clean):
+    """The tiny sample, with a superseded quarterly extract beside the yearly one, built once by
+    `attrib run` (the attrib job): (raw, warehouse, what the run printed)."""
+    root = tmp_path_factory.mktemp("tiny_built")
+    raw = root / "raw"
+    shutil.copytree(tiny_clean, raw)
+    yearly = (raw / "sne" / "demandes_2025.csv").read_text(encoding="utf-8").splitlines()
+    (raw / "sne" / "demandes_2025T4.csv").write_text("\n".join(yearly[:6]) + "\n")
+    warehouse = root / "warehouse" / "attrib.duckdb"
+    out = attrib_run(raw, warehouse)
+    return raw, warehouse, out
+
+
+@pytest.fixture
+def copy_built(tmp_path, tiny_built):
+    """A copy of the tiny warehouse and its landing zone that a test may change."""
+    raw, warehouse, _ = tiny_built
+    shutil.copytree(raw, tmp_path / "raw")
+    return tmp_path / "raw", copy_warehouse(warehouse, tmp_path / "warehouse")
+
+
 class Loader:
-    """Materialise raw assets into one warehouse file, as `attrib run` does."""
+    """Materialise raw assets into one warehouse file, as the attrib job does."""
 
     def __init__(self, raw: Path, warehouse: Path):
         self.raw, self.warehouse = raw, warehouse
-        self.resources = build_resources(raw, warehouse)
+        give_key(warehouse)
+        self.resources = build_resources(Settings.resolve(raw, warehouse))
 
     def load(self, source: str, partition: str | None = None, raise_on_error: bool = True):
         return materialize(

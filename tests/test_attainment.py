@@ -67,15 +67,12 @@ def test_quarter_to_date(attainment):
     assert t1[("Q1_OUTSIDE_QPV", "ALL")][:2] == (2, 2)  # #1, #2 signed in Q1
     assert t1[("TRANSFER", "ALL")][:3] == (1, 2, 0.5)
     # a quarter with no extract of its own is computed from the yearly one, year to date
-    from dagster import materialize
-    from pipelines.resources import build_resources
+    from core.settings import Settings
+    from pipelines.definitions import build_definitions
 
-    from assets.warehouse import attainment_models
-
-    result = materialize(
-        [attainment_models],
-        partition_key="2025T2",
-        resources=build_resources(attainment.parent.parent / "raw", attainment),
+    job = build_definitions(Settings.resolve(attainment.parent.parent / "raw", attainment))
+    result = job.resolve_job_def("warehouse").execute_in_process(
+        run_config={"ops": {"warehouse_models": {"config": {"periods": ["2025T2"]}}}}
     )
     assert result.success
     t2 = quotas(attainment, "2025T2", "territory", "Sicoval")

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import settings
+from core import settings
+from core.layout import Layout
 from tests.browser import browser_page, ensure_chromium, screenshot_path
 
 SICOVAL = "243100633"
@@ -26,7 +27,7 @@ def chromium() -> str:
 
 
 def test_sheet_renders_its_charts_without_console_errors(attainment, chromium):
-    sheet = attainment.parent / "reports" / f"fiche_{SICOVAL}_2025.html"
+    sheet = Layout(attainment).reports / f"fiche_{SICOVAL}_2025.html"
     with browser_page(chromium) as (page, errors):
         page.goto(sheet.as_uri())
         page.wait_for_function("document.body.dataset.chartsDrawn !== undefined")

@@ -2,33 +2,44 @@
 
 from __future__ import annotations
 
-from dagster import AssetKey
-from pipelines.partitions import sne_periods, years
+import datetime as dt
+import shutil
 
-from pipelines.cli import main
+from dagster import AssetKey
+
+from core.partitions import extract_periods, years
+from pipelines.build_plan import annual_plan, period_plan
 from pipelines.definitions import defs
 from schemas import SOURCES
+from tests.conftest import attrib
 
 
 def test_code_location_has_one_asset_per_raw_file_family():
     graph = defs.resolve_asset_graph()
-    keys = {k for k in graph.get_all_asset_keys()}
+    keys = set(graph.get_all_asset_keys())
     assert {AssetKey(["raw_validated", name]) for name in SOURCES} <= keys
     rpls = graph.get(AssetKey(["raw_validated", "rpls"]))
     assert AssetKey(["raw_validated", "acd_qpv"]) in rpls.parent_keys
-    assert rpls.partitions_def.get_partition_keys()[:2] == ["2019", "2020"]
+    assert rpls.partitions_def.get_partition_keys()[:2] == ["2019", "2019T1"]
     # every job resolves, as `dagster dev` resolves them all when it loads the location
-    for job in ("raw_reference", "raw_yearly", "raw_sne", "attainment", "capacity", "publication"):
+    for job in ("attrib", "raw", "warehouse", "publication"):
         assert defs.resolve_job_def(job) is not None
     checks = {k for k in graph.asset_check_keys if k.name == "gx_results"}
     assert AssetKey(["marts", "quota_attainment"]) in {k.asset_key for k in checks}
 
 
-def test_partition_keys():
-    import datetime as dt
+def test_every_asset_is_in_the_main_job():
+    job = defs.resolve_job_def("attrib")
+    in_job = set(job.asset_layer.executable_asset_keys)
+    every = {k for k in defs.resolve_asset_graph().get_all_asset_keys()}
+    assert every - in_job == set()
+    assert AssetKey(["docs", "dbt_docs_site"]) in in_job
+    assert AssetKey(["marts", "attribution_concentration"]) in in_job
 
+
+def test_partition_keys():
     assert years(dt.date(2026, 11, 24))[-1] == "2027"
-    assert sne_periods(dt.date(2026, 11, 24))[:6] == [
+    assert extract_periods(dt.date(2026, 11, 24))[:6] == [
         "2019",
         "2019T1",
         "2019T2",
@@ -38,33 +49,59 @@ def test_partition_keys():
     ]
 
 
-def test_attrib_run_generates_when_raw_is_empty_and_prints_a_summary(tmp_path, capsys):
-    raw, warehouse = tmp_path / "raw", tmp_path / "wh" / "attrib.duckdb"
-    code = main(["run", "--raw", str(raw), "--warehouse", str(warehouse), "--sample-scale", "tiny"])
-    out = capsys.readouterr().out
-    assert code == 0, out
-    assert "generating the tiny sample" in out
-    assert (raw / "rpls" / "rpls_2024_31.csv").exists()
-    summary = out.split("source")[-1]
+def test_plans_cover_the_periods_with_files(tiny_clean):
+    plan = annual_plan(tiny_clean)
+    assert (plan.job, plan.first, plan.last) == ("attrib", "2024", "2026T3")
+    assert plan.tags() == {
+        "dagster/asset_partition_range_start": "2024",
+        "dagster/asset_partition_range_end": "2026T3",
+    }
+    backfill = annual_plan(tiny_clean, range(2024, 2026))
+    assert (backfill.first, backfill.last, backfill.years) == ("2024", "2025", (2024, 2025))
+    assert backfill.run_config() == {
+        "ops": {"warehouse_models": {"config": {"years": [2024, 2025]}}}
+    }
+    quarter = period_plan("2026T3")
+    assert (quarter.partition_key, quarter.tags(), quarter.run_config()) == ("2026T3", {}, {})
+
+
+def test_attrib_run_prints_progress_and_a_summary(tiny_built):
+    _, _, out = tiny_built
+    assert "raw_validated/rpls [2024]" in out
+    assert "warehouse_models done" in out
+    summary = out.split("\nsource")[-1]
     for name in ("rpls", "ops", "sne_demandes", "sne_attributions", "acd_plans"):
         assert f"\n{name} " in summary
     assert "does not reconcile" not in out
+    assert "of job attrib succeeded" in out
 
 
-def test_attrib_run_reports_a_bad_file_and_exits_non_zero(tmp_path, capsys, tiny_clean):
-    import shutil
+def test_runs_of_attrib_are_runs_of_the_named_job(tiny_built):
+    from core.layout import Layout
+    from pipelines.instance import instance_for
 
+    _, warehouse, _ = tiny_built
+    instance = instance_for(Layout(warehouse))
+    runs = instance.get_runs()
+    assert runs and {r.job_name for r in runs} == {"attrib"}
+    assert all("attrib/invocation" in r.tags for r in runs)
+
+
+def test_an_explicit_raw_folder_that_is_empty_or_missing_is_an_error(tmp_path):
+    for raw in (tmp_path / "missing", tmp_path):
+        code, out = attrib("run", "--raw", str(raw), "--warehouse", str(tmp_path / "w.duckdb"))
+        assert code == 2
+        assert str(raw) in out and "generated only into the default raw/" in out
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_attrib_run_reports_a_bad_file_and_publishes_nothing(tmp_path, tiny_clean):
     raw = tmp_path / "raw"
     shutil.copytree(tiny_clean, raw)
     (raw / "ops" / "ops_2024_31.csv").write_text("IDENT_REP;NB_OCCUPANTS\nA;1\n")
-    code = main(["run", "--raw", str(raw), "--warehouse", str(tmp_path / "w.duckdb")])
-    out = capsys.readouterr().out
+    warehouse = tmp_path / "w" / "attrib.duckdb"
+    code, out = attrib("run", "--raw", str(raw), "--warehouse", str(warehouse), "--years", "2024")
     assert code == 1
     assert "ops/ops_2024_31.csv: missing column(s) NB_ENFANTS" in out
-
-
-def test_partition_keys_reach_dbt_as_vars():
-    from assets.warehouse import partition_vars
-
-    assert partition_vars("capacity_year", "2025") == ["--vars", '{"capacity_year": 2025}']
-    assert partition_vars("period", "2025T2") == ["--vars", '{"period": "2025T2"}']
+    assert "Nothing was published from this run" in out
+    assert not (warehouse.parent / "attrib" / "exports").exists()

@@ -12,8 +12,9 @@ import subprocess
 import duckdb
 from dagster import AssetKey
 
+from core import settings
+from core.layout import Layout
 from ingestion.loader import UNPARTITIONED
-from pipelines import settings
 from pipelines.cli import main
 
 
@@ -63,9 +64,10 @@ def test_every_raw_partition_and_model_has_its_lineage(attainment):
 
 
 def test_dagster_metadata_carries_the_same_lineage(attainment):
-    from pipelines.runner import instance_for
+    from core.layout import Layout
+    from pipelines.instance import instance_for
 
-    instance = instance_for(attainment)
+    instance = instance_for(Layout(attainment))
     event = instance.get_latest_materialization_event(AssetKey(["marts", "fct_attribution"]))
     metadata = event.asset_materialization.metadata
     (row,) = rows(
@@ -83,7 +85,7 @@ def test_dagster_metadata_carries_the_same_lineage(attainment):
 def test_three_random_figures_lead_back_to_the_files_in_raw(attainment, capsys):
     """Acceptance: three marts and a row of each, chosen with a fixed seed."""
     raw = attainment.parent.parent / "raw"
-    manifest = json.loads((attainment.parent / "exports" / "manifest.json").read_text())
+    manifest = json.loads((Layout(attainment).exports / "manifest.json").read_text())
     candidates = sorted(
         mart
         for mart, spec in manifest["marts"].items()

@@ -9,6 +9,7 @@ import shutil
 import duckdb
 import pandas as pd
 
+from core.layout import Layout
 from pipelines.cli import main
 from publication.suppression import policy
 from quality.gx_suites import run_suites
@@ -17,7 +18,7 @@ SICOVAL = "243100633"
 
 
 def exports_of(warehouse):
-    return warehouse.parent / "exports"
+    return Layout(warehouse).exports
 
 
 def test_every_aggregated_mart_is_exported_and_no_row_level_fact(attainment):
@@ -65,7 +66,7 @@ def test_sicoval_quota_of_three_leases_is_secret_in_export_and_sheet(attainment)
     # withheld, and 10 beside them would leave them one subtraction away from the year's rest
     assert pd.isna(row.numerator) and pd.isna(row.rate) and pd.isna(row.denominator)
     assert row.suppressed_columns.tolist()[:3] == ["numerator", "denominator", "rate"]
-    sheet = (attainment.parent / "reports" / f"fiche_{SICOVAL}_2025.html").read_text()
+    sheet = (Layout(attainment).reports / f"fiche_{SICOVAL}_2025.html").read_text()
     assert "Q1_OUTSIDE_QPV: secret" in sheet
     assert "30.0%" not in sheet
 
@@ -103,9 +104,7 @@ def test_no_demand_number_in_anything_published(attainment):
     }
     con.close()
     assert numbers
-    published = [
-        p.read_text(errors="replace") for p in (attainment.parent / "reports").glob("*.html")
-    ]
+    published = [p.read_text(errors="replace") for p in (Layout(attainment).reports).glob("*.html")]
     for path in exports_of(attainment).glob("*.parquet"):
         published.append(pd.read_parquet(path).to_csv())
     text = "\n".join(published)
@@ -114,7 +113,7 @@ def test_no_demand_number_in_anything_published(attainment):
 
 
 def test_gx_checks_hold_then_fail_in_plain_words_on_a_broken_mart(attainment, tmp_path):
-    assert (attainment.parent / "docs" / "gx" / "index.html").exists()
+    assert (Layout(attainment).docs / "gx" / "index.html").exists()
     broken = tmp_path / "attrib.duckdb"
     shutil.copyfile(attainment, broken)
     con = duckdb.connect(str(broken))
@@ -142,9 +141,10 @@ def test_gx_checks_hold_then_fail_in_plain_words_on_a_broken_mart(attainment, tm
 def test_gx_results_are_dagster_asset_checks(attainment):
     from dagster import AssetCheckKey, AssetKey
 
-    from pipelines.runner import instance_for
+    from core.layout import Layout
+    from pipelines.instance import instance_for
 
-    instance = instance_for(attainment)
+    instance = instance_for(Layout(attainment))
     check = AssetCheckKey(AssetKey(["marts", "quota_attainment"]), "gx_results")
     record = instance.get_latest_asset_check_evaluation_record(check)
     evaluation = record.event.dagster_event.event_specific_data
@@ -153,7 +153,7 @@ def test_gx_results_are_dagster_asset_checks(attainment):
 
 
 def test_sheet_has_every_section(attainment):
-    sheet = (attainment.parent / "reports" / f"fiche_{SICOVAL}_2025.html").read_text()
+    sheet = (Layout(attainment).reports / f"fiche_{SICOVAL}_2025.html").read_text()
     for title in (
         "Social housing stock",
         "Capacity and objectives",

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import duckdb
 import pytest
 from dagster import AssetKey
 
-from pipelines.cli import main
+from core.layout import Layout
 from pipelines.definitions import defs
 
 MARTS = [
@@ -26,16 +25,9 @@ MARTS = [
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory, tiny_clean):
-    """raw/ with a superseded quarterly extract beside the yearly one, loaded and built."""
-    root = tmp_path_factory.mktemp("built")
-    raw = root / "raw"
-    shutil.copytree(tiny_clean, raw)
-    yearly = (raw / "sne" / "demandes_2025.csv").read_text(encoding="utf-8").splitlines()
-    (raw / "sne" / "demandes_2025T4.csv").write_text("\n".join(yearly[:6]) + "\n")
-    warehouse = root / "warehouse" / "attrib.duckdb"
-    code = main(["run", "--raw", str(raw), "--warehouse", str(warehouse)])
-    assert code == 0
+def built(tiny_built):
+    """The tiny sample with a superseded quarterly extract, built once for the session."""
+    _, warehouse, _ = tiny_built
     con = duckdb.connect(str(warehouse), read_only=True)
     yield con, warehouse
     con.close()
@@ -43,7 +35,8 @@ def built(tmp_path_factory, tiny_clean):
 
 def test_every_mart_is_built_and_every_column_described(built):
     con, warehouse = built
-    manifest = json.loads((warehouse.parent / "docs" / "dbt" / "manifest.json").read_text())
+    docs = Layout(warehouse).docs
+    manifest = json.loads((docs / "dbt" / "manifest.json").read_text())
     described = {
         node["name"]: {c for c, meta in node["columns"].items() if meta.get("description")}
         for node in manifest["nodes"].values()
@@ -53,29 +46,9 @@ def test_every_mart_is_built_and_every_column_described(built):
         columns = {r[0] for r in con.execute(f"DESCRIBE marts.{mart}").fetchall()}
         assert con.execute(f"SELECT count(*) FROM marts.{mart}").fetchone()[0] > 0, mart
         assert columns - described[mart] == set(), f"{mart}: undocumented columns"
-    catalog = json.loads((warehouse.parent / "docs" / "dbt" / "catalog.json").read_text())
+    catalog = json.loads((docs / "dbt" / "catalog.json").read_text())
     assert "model.attrib.fct_attribution" in catalog["nodes"]
-    assert (warehouse.parent / "docs" / "dbt" / "index.html").stat().st_size > 10_000
-
-
-def test_no_table_outside_raw_validated_carries_a_demand_number(built):
-    con, _ = built
-    numbers = {
-        n
-        for (n,) in con.execute(
-            "SELECT DISTINCT NUM_UNIQUE FROM raw_validated.sne_demandes"
-        ).fetchall()
-    }
-    columns = con.execute("""
-        SELECT table_schema, table_name, column_name FROM information_schema.columns
-        WHERE table_schema NOT IN ('raw_validated') AND data_type = 'VARCHAR'""").fetchall()
-    assert columns
-    for schema, table, column in columns:
-        assert column.lower() != "num_unique"
-        values = con.execute(
-            f'SELECT DISTINCT "{column}" FROM {schema}.{table} WHERE "{column}" IS NOT NULL'
-        ).fetchall()
-        assert not numbers & {v for (v,) in values}, f"{schema}.{table}.{column}"
+    assert (docs / "dbt" / "index.html").stat().st_size > 10_000
 
 
 def test_yearly_extract_supersedes_the_quarterly_one(built):
