@@ -10,6 +10,7 @@ code location. ``dbt parse`` does not open the warehouse.
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import shutil
 import subprocess
@@ -28,11 +29,20 @@ dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR)
 
 
 def dbt_executable() -> str:
-    """The dbt installed beside this Python (a venv's, even when the venv is not activated, as
-    under cron or systemd), else the one on PATH."""
+    """The dbt that this Python imports: the script beside the interpreter (a venv's, even when
+    the venv is not activated, as under cron or systemd), else the one its ``dbt-core``
+    distribution installed (a venv with system site packages), else the one on PATH."""
     local = Path(sys.executable).with_name("dbt")
     if local.exists():
         return str(local)
+    try:
+        dist = importlib.metadata.distribution("dbt-core")
+        scripts = [dist.locate_file(f) for f in dist.files or [] if str(f).endswith("bin/dbt")]
+        installed = [Path(s).resolve() for s in scripts if Path(s).exists()]
+    except importlib.metadata.PackageNotFoundError:
+        installed = []
+    if installed:
+        return str(installed[0])
     found = shutil.which("dbt")
     if not found:
         raise RuntimeError(

@@ -11,6 +11,9 @@ from __future__ import annotations
 import contextlib
 import io
 import shutil
+import subprocess
+import sys
+import venv
 from pathlib import Path
 
 import duckdb
@@ -18,6 +21,7 @@ import pytest
 
 from core.dbt_project import prepare_manifest
 from core.layout import Layout
+from core.settings import PROJECT_ROOT
 
 prepare_manifest()  # the assets read the dbt manifest when they are imported
 
@@ -90,17 +94,52 @@ def raw_copy(tmp_path, tiny_clean) -> Path:
 
 
 @pytest.fixture(scope="session")
-def tiny_built(tmp_path_factory, tiny_clean):
+def installed_attrib(tmp_path_factory) -> Path:
+    """`attrib` installed in a venv of its own (on top of this interpreter's packages), to be
+    run by its full path, the venv not activated, as cron and systemd run it."""
+    root = tmp_path_factory.mktemp("venv")
+    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(root / "v")
+    python = root / "v" / "bin" / "python"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--quiet",
+            "--no-deps",
+            "-e",
+            str(PROJECT_ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return root / "v" / "bin" / "attrib"
+
+
+@pytest.fixture(scope="session")
+def tiny_built(tmp_path_factory, tiny_clean, installed_attrib):
     """The tiny sample, with a superseded quarterly extract beside the yearly one, built once by
-    `attrib run` (the attrib job): (raw, warehouse, what the run printed)."""
+    the installed `attrib run` started by its full path with PATH=/usr/bin:/bin: (raw,
+    warehouse, what the run printed)."""
     root = tmp_path_factory.mktemp("tiny_built")
     raw = root / "raw"
     shutil.copytree(tiny_clean, raw)
     yearly = (raw / "sne" / "demandes_2025.csv").read_text(encoding="utf-8").splitlines()
     (raw / "sne" / "demandes_2025T4.csv").write_text("\n".join(yearly[:6]) + "\n")
     warehouse = root / "warehouse" / "attrib.duckdb"
-    out = attrib_run(raw, warehouse)
-    return raw, warehouse, out
+    give_key(warehouse)
+    done = subprocess.run(
+        [str(installed_attrib), "run", "--raw", str(raw), "--warehouse", str(warehouse)],
+        env={"PATH": "/usr/bin:/bin", "HOME": str(root)},
+        capture_output=True,
+        text=True,
+        cwd=root,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return raw, warehouse, done.stdout
 
 
 @pytest.fixture

@@ -1,10 +1,12 @@
-"""Compare the marts of two warehouses table by table (sorted rows), leaving out what differs
-by nature between two runs: load and run ids, timestamps and the pseudonymous keys.
+"""Compare the marts of two warehouses table by table (rows as multisets), leaving out what
+differs by nature between two runs: load and run ids, timestamps, and (unless asked) the
+pseudonymous keys, which change with the key.
 
-    python3 bench/compare_warehouses.py BEFORE.duckdb AFTER.duckdb [--schema marts]
+    python3 -m audit.compare BEFORE.duckdb AFTER.duckdb [--schema marts] [--keep-hashes]
 
-Prints, per table, identical / the row counts and the number of differing rows / the columns
-only one side has. Exits 1 when a table shared by both differs.
+Prints, per table, the row counts and whether the rows are identical; exits 1 when a table
+shared by both differs. Doubles are compared to 9 decimals: a parallel sum's last bits depend
+on the order DuckDB adds the rows in.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import argparse
 import sys
 
 import duckdb
+
+from core.connection import sql_string
 
 IGNORED = {"load_id", "_load_id", "run_id", "loaded_at", "materialized_at", "started_at"}
 HASHED = {"demand_key", "decision_key", "household_key"}
@@ -36,10 +40,11 @@ def selected(name: str, data_type: str) -> str:
     return f'"{name}"'
 
 
-def compare(before: str, after: str, schema: str, ignore_hashes: bool) -> int:
+def differences(before: str, after: str, schema: str = "marts", ignore_hashes: bool = True):
+    """(table, rows before, rows after, rows only before, rows only after, note) per table."""
     con = duckdb.connect()
-    con.execute(f"ATTACH '{before}' AS a (READ_ONLY)")
-    con.execute(f"ATTACH '{after}' AS b (READ_ONLY)")
+    con.execute(f"ATTACH {sql_string(str(before))} AS a (READ_ONLY)")
+    con.execute(f"ATTACH {sql_string(str(after))} AS b (READ_ONLY)")
     tables = {}
     for side in ("a", "b"):
         tables[side] = {
@@ -50,10 +55,10 @@ def compare(before: str, after: str, schema: str, ignore_hashes: bool) -> int:
                 [side, schema],
             ).fetchall()
         }
-    differs = 0
     for table in sorted(tables["a"] | tables["b"]):
         if table not in tables["a"] or table not in tables["b"]:
-            print(f"{table:<32} only in {'after' if table in tables['b'] else 'before'}")
+            side = "after" if table in tables["b"] else "before"
+            yield table, None, None, None, None, f"only {side}"
             continue
         ca = columns(con.execute("USE a"), schema, table)
         cb = columns(con.execute("USE b"), schema, table)
@@ -69,11 +74,21 @@ def compare(before: str, after: str, schema: str, ignore_hashes: bool) -> int:
               (SELECT count(*) FROM (SELECT {cols} FROM b.{schema}.{table}
                                      EXCEPT ALL SELECT {cols} FROM a.{schema}.{table}))
         """).fetchone()
+        note = f"columns on one side only: {', '.join(extra)}" if extra else ""
+        yield table, n_a, n_b, only_a, only_b, note
+    con.close()
+
+
+def compare(before: str, after: str, schema: str, ignore_hashes: bool) -> int:
+    differs = 0
+    for table, n_a, n_b, only_a, only_b, note in differences(before, after, schema, ignore_hashes):
+        if n_a is None:
+            print(f"{table:<32} {note}")
+            continue
         same = only_a == 0 and only_b == 0
         differs += not same
-        note = f"  columns on one side only: {', '.join(extra)}" if extra else ""
         state = "identical" if same else f"DIFFERS ({only_a} rows only before, {only_b} only after)"
-        print(f"{table:<32} {n_a:>7} / {n_b:>7} rows  {state}{note}")
+        print(f"{table:<32} {n_a:>7} / {n_b:>7} rows  {state}  {note}".rstrip())
     return 1 if differs else 0
 
 
