@@ -5,8 +5,8 @@ pseudonymous keys, which change with the key.
     python3 -m audit.compare BEFORE.duckdb AFTER.duckdb [--schema marts] [--keep-hashes]
 
 Prints, per table, the row counts and whether the rows are identical; exits 1 when a table
-shared by both differs. Doubles are compared to 9 decimals: a parallel sum's last bits depend
-on the order DuckDB adds the rows in.
+shared by both differs. Doubles are compared with a relative tolerance of 1e-9: a parallel
+sum's last bits depend on the order DuckDB adds the rows in.
 """
 
 from __future__ import annotations
@@ -32,16 +32,36 @@ def columns(con, schema: str, table: str) -> dict[str, str]:
     )
 
 
-def selected(name: str, data_type: str) -> str:
-    """A column as compared: doubles to 9 decimals, since a parallel sum's last bits depend on
-    the order DuckDB adds the rows in."""
-    if data_type in ("DOUBLE", "FLOAT"):
-        return f'round("{name}", 9)'
-    return f'"{name}"'
+FLOATS = ("DOUBLE", "FLOAT")
+TOLERANCE = 1e-9  # relative: a parallel sum's last bits depend on the order rows are added
+
+
+def _mismatched_rows(con, schema: str, table: str, types: dict[str, str], shared: list[str]):
+    """Rows of the two sides paired in sorted order (exact columns first, then floats); the
+    number of pairs that differ: an exact column not equal, a float off by more than the
+    tolerance, or a row on one side only."""
+    exact = [f'"{c}"' for c in shared if types[c] not in FLOATS]
+    floats = [f'"{c}"' for c in shared if types[c] in FLOATS]
+    order = ", ".join(exact + floats) or "1"
+    cols = ", ".join(exact + floats)
+    differ = [f"a.{c} IS DISTINCT FROM b.{c}" for c in exact]
+    differ += [
+        f"(a.{c} IS NULL) <> (b.{c} IS NULL) OR abs(a.{c} - b.{c}) > "
+        f"{TOLERANCE} * greatest(1, abs(a.{c}))"
+        for c in floats
+    ]
+    side = "SELECT row_number() OVER (ORDER BY {order}) AS _rn, {cols} FROM {db}.{schema}.{table}"
+    query = f"""
+        WITH a AS ({side.format(order=order, cols=cols, db="a", schema=schema, table=table)}),
+             b AS ({side.format(order=order, cols=cols, db="b", schema=schema, table=table)})
+        SELECT count(*) FROM a FULL JOIN b USING (_rn)
+        WHERE a._rn IS NULL OR b._rn IS NULL OR {" OR ".join(f"({d})" for d in differ) or "false"}
+    """
+    return con.execute(query).fetchone()[0]
 
 
 def differences(before: str, after: str, schema: str = "marts", ignore_hashes: bool = True):
-    """(table, rows before, rows after, rows only before, rows only after, note) per table."""
+    """(table, rows before, rows after, rows that differ, note) per table."""
     con = duckdb.connect()
     con.execute(f"ATTACH {sql_string(str(before))} AS a (READ_ONLY)")
     con.execute(f"ATTACH {sql_string(str(after))} AS b (READ_ONLY)")
@@ -58,36 +78,31 @@ def differences(before: str, after: str, schema: str = "marts", ignore_hashes: b
     for table in sorted(tables["a"] | tables["b"]):
         if table not in tables["a"] or table not in tables["b"]:
             side = "after" if table in tables["b"] else "before"
-            yield table, None, None, None, None, f"only {side}"
+            yield table, None, None, None, f"only {side}"
             continue
         ca = columns(con.execute("USE a"), schema, table)
         cb = columns(con.execute("USE b"), schema, table)
         skip = IGNORED | (HASHED if ignore_hashes else set())
         shared = [c for c in ca if c in cb and c not in skip]
         extra = sorted(set(ca) ^ set(cb))
-        cols = ", ".join(selected(c, ca[c]) for c in shared)
-        n_a, n_b, only_a, only_b = con.execute(f"""
+        n_a, n_b = con.execute(f"""
             SELECT (SELECT count(*) FROM a.{schema}.{table}),
-              (SELECT count(*) FROM b.{schema}.{table}),
-              (SELECT count(*) FROM (SELECT {cols} FROM a.{schema}.{table}
-                                     EXCEPT ALL SELECT {cols} FROM b.{schema}.{table})),
-              (SELECT count(*) FROM (SELECT {cols} FROM b.{schema}.{table}
-                                     EXCEPT ALL SELECT {cols} FROM a.{schema}.{table}))
-        """).fetchone()
+                   (SELECT count(*) FROM b.{schema}.{table})""").fetchone()
+        mismatched = _mismatched_rows(con, schema, table, ca, shared)
         note = f"columns on one side only: {', '.join(extra)}" if extra else ""
-        yield table, n_a, n_b, only_a, only_b, note
+        yield table, n_a, n_b, mismatched, note
     con.close()
 
 
 def compare(before: str, after: str, schema: str, ignore_hashes: bool) -> int:
     differs = 0
-    for table, n_a, n_b, only_a, only_b, note in differences(before, after, schema, ignore_hashes):
+    for table, n_a, n_b, mismatched, note in differences(before, after, schema, ignore_hashes):
         if n_a is None:
             print(f"{table:<32} {note}")
             continue
-        same = only_a == 0 and only_b == 0
+        same = mismatched == 0
         differs += not same
-        state = "identical" if same else f"DIFFERS ({only_a} rows only before, {only_b} only after)"
+        state = "identical" if same else f"DIFFERS ({mismatched} rows)"
         print(f"{table:<32} {n_a:>7} / {n_b:>7} rows  {state}  {note}".rstrip())
     return 1 if differs else 0
 

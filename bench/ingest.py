@@ -1,7 +1,8 @@
 """Ingestion benchmark: ``python bench/ingest.py [--scales dep31 france]``.
 
 For each scale it generates the extracts with injected bad rows, then, in a fresh process,
-loads every source through the Dagster assets as ``attrib run`` does, and prints generation
+loads every source through the code location's ``raw`` job (the raw stage of ``attrib run``),
+over every extract period with files, and prints generation
 time, ingestion+validation time per source, rows per second, peak memory, and the floor: the
 time DuckDB alone takes to read the same RPLS files into a typed table. It fails if the rows
 rejected are not exactly the rows injected (so the speed is that of validating every row).
@@ -32,24 +33,29 @@ print(json.dumps({"seconds": r.seconds, "rows": sum(r.files.values()), "injected
 """
 
 CHILD_INGEST = """
-import json, resource, sys, time
+import json, resource, sys
 from pathlib import Path
-from dagster import materialize, DagsterInstance
-from assets.raw import RAW_ASSETS
-from pipelines.resources import build_resources
-from pipelines.runner import plan, QUIET
+from dagster import DagsterEventType, DagsterInstance
+from core.dbt_project import prepare_manifest
+from core.settings import Settings
+prepare_manifest()
+from pipelines.build_plan import annual_plan
+from pipelines.definitions import build_definitions
 raw, warehouse = Path(sys.argv[1]), Path(sys.argv[2])
-assets = {a.key.path[-1]: a for a in RAW_ASSETS}
-resources = build_resources(raw, warehouse)
-instance = DagsterInstance.ephemeral()
+plan = annual_plan(raw, job="raw")
+job = build_definitions(Settings.resolve(raw, warehouse)).resolve_job_def("raw")
+result = job.execute_in_process(partition_key=plan.partition_key, tags=plan.tags(),
+    instance=DagsterInstance.ephemeral(),
+    run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}})
+assert result.success
 times, rows = {}, {}
-for name, partition in plan(raw):
-    t = time.perf_counter()
-    result = materialize([assets[name]], partition_key=partition, resources=resources,
-                         instance=instance, run_config=QUIET)
-    times[name] = times.get(name, 0) + time.perf_counter() - t
-    meta = result.asset_materializations_for_node(assets[name].node_def.name)[0].metadata
-    rows[name] = rows.get(name, 0) + meta["rows_read"].value
+for event in result.all_events:
+    if event.event_type == DagsterEventType.STEP_SUCCESS:
+        name = event.step_key.removeprefix("raw_validated__")
+        times[name] = event.event_specific_data.duration_ms / 1000
+for event in result.get_asset_materialization_events():
+    name = event.asset_key.path[-1]
+    rows[name] = event.step_materialization_data.materialization.metadata["rows_read"].value
 print(json.dumps({"times": times, "rows": rows,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """

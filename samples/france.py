@@ -12,7 +12,9 @@ import pandas as pd
 
 from samples import stock
 from samples.csv_out import BadRowInjector, ExtractWriter, dates, decimals, ints
+from samples.defects import DEFECTS
 from samples.demand import applicants
+from samples.extracts import GenerationReport, copy_reference
 from samples.sne_codes import RESERVATION_BY_CONTRESLOG
 from samples.territory import load_geography
 
@@ -100,8 +102,6 @@ def _register_chunk(dep, n, places, offset, rng) -> pd.DataFrame:
 
 
 def generate_france(out, seed: int, bad_rows: float, progress=print):
-    from samples.generator import DEFECTS, GenerationReport, copy_reference
-
     started = time.perf_counter()
     report = GenerationReport(out)
     copy_reference(out)
@@ -137,8 +137,6 @@ def generate_france(out, seed: int, bad_rows: float, progress=print):
 
 
 def _write_sne(out, report, injector, dwellings, communes, seed, progress):
-    from samples.generator import DEFECTS
-
     start, end = pd.Timestamp(f"{SNE_YEAR}-01-01"), pd.Timestamp(f"{SNE_YEAR}-12-31")
     relative = f"sne/demandes_{SNE_YEAR}.csv"
     with ExtractWriter(out, relative, ";", "utf-8", injector, DEFECTS["sne_demandes"]) as w:

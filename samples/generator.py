@@ -6,9 +6,8 @@ nothing depends on the clock or on dictionary order.
 
 from __future__ import annotations
 
-import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -16,19 +15,13 @@ import pandas as pd
 
 from samples import demand, occupancy, stock
 from samples.csv_out import BadRowInjector, write_frame
-from samples.territory import CIA_DIR, REFERENCE_DIR, load_geography
+from samples.defects import DEFECTS
+from samples.extracts import GenerationReport, copy_reference
+from samples.france import generate_france
+from samples.territory import load_geography
 
 VINTAGES = (2024, 2025, 2026)
 OPS_YEAR = 2024
-REFERENCE_FILES = (
-    "commune_tension.csv",
-    "territories.csv",
-    "landlords.csv",
-    "parameters.csv",
-    "published_objectives.csv",
-    "qpv.csv",
-    "q1_thresholds.csv",
-)
 
 
 @dataclass(frozen=True)
@@ -43,50 +36,6 @@ SCALES = {
     "dep31": Scale(dwellings=105_000, leases_per_year=9_000, idle_demands=220_000),
 }
 
-DEFECTS = {
-    "rpls": {
-        "TYPECONST_not_listed": ("TYPECONST", lambda f: "Z"),
-        "NBPIECE_not_integer": ("NBPIECE", lambda f: "x"),
-        "SURFHAB_not_number": ("SURFHAB", lambda f: "n/a"),
-        "FINAN_not_listed": ("FINAN", lambda f: "18"),
-        "LOCAT_before_CONSTRUCT": (
-            "LOCAT",
-            lambda f: (f.CONSTRUCT.astype(int) - 3).astype(str).to_numpy(),
-        ),
-        "MODE_not_listed": ("MODE", lambda f: "7"),
-        "DPEENERGIE_not_listed": ("DPEENERGIE", lambda f: "H"),
-        "DEPCOM_malformed": ("DEPCOM", lambda f: "3155"),
-    },
-    "ops": {
-        "COMPOSITION_not_listed": ("COMPOSITION", lambda f: "XX"),
-        "APL_not_listed": ("APL", lambda f: "PEUT-ETRE"),
-        "AGE_TITULAIRE_out_of_range": ("AGE_TITULAIRE", lambda f: "150"),
-    },
-    "sne_demandes": {
-        "AGE_not_integer": ("AGE", lambda f: "abc"),
-        "household_does_not_add_up": (
-            "NB_PERSONNES",
-            lambda f: (f.NB_PERSONNES.astype(int) + 1).astype(str).to_numpy(),
-        ),
-        "DATE_CREATION_invalid": ("DATE_CREATION", lambda f: "2024-13-45"),
-        "STATUT_DALO_not_listed": ("STATUT_DALO", lambda f: "OUI"),
-        "TYPE_LOGEMENT_not_listed": ("TYPE_LOGEMENT", lambda f: "T9"),
-    },
-    "sne_attributions": {
-        "RANG_out_of_range": ("RANG", lambda f: "4"),
-        "RESERVATAIRE_not_listed": ("RESERVATAIRE", lambda f: "ETAT"),
-        "DATE_CALEOL_invalid": ("DATE_CALEOL", lambda f: "31/02/2025"),
-    },
-}
-
-
-@dataclass
-class GenerationReport:
-    out: Path
-    files: dict[str, int] = field(default_factory=dict)
-    injected: int = 0
-    seconds: float = 0.0
-
 
 def has_extracts(raw_dir: Path) -> bool:
     """True when the landing zone already holds an RPLS, OPS or SNE extract."""
@@ -98,26 +47,10 @@ def has_extracts(raw_dir: Path) -> bool:
     )
 
 
-def copy_reference(out: Path) -> None:
-    """Put the committed agreement tables and CIA policies beside the generated extracts."""
-    for target, source, names in (
-        (out / "acd", REFERENCE_DIR, REFERENCE_FILES),
-        (out / "cia", CIA_DIR, None),
-    ):
-        target.mkdir(parents=True, exist_ok=True)
-        if target.resolve() == source.resolve():
-            continue
-        for path in sorted(source.glob("*.csv")):
-            if names is None or path.name in names:
-                shutil.copyfile(path, target / path.name)
-
-
 def generate(
     out: Path, scale: str = "tiny", seed: int = 42, bad_rows: float = 0.0, progress=print
 ) -> GenerationReport:
     if scale == "france":
-        from samples.france import generate_france
-
         return generate_france(out, seed, bad_rows, progress)
     started = time.perf_counter()
     size = SCALES[scale]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from samples.generator import copy_reference
+from samples.extracts import copy_reference
 from schemas import SOURCES
 
 LANDLORDS = {"Promologis": "31000001100011", "3F": "31000000100011"}
