@@ -52,14 +52,24 @@ class ProgressHandler(logging.Handler):
 
 
 def failure_detail(data) -> str:
-    """The first line of what a failed step says: the user's ``Failure`` description, else the
-    user's exception under Dagster's wrappers."""
+    """What a failed step says: the user's ``Failure`` description, else the user's exception
+    under Dagster's wrappers; for dbt, the models and tests that failed and why."""
     if data.user_failure_data and data.user_failure_data.description:
         return data.user_failure_data.description.splitlines()[0]
     error = data.error
     while error and error.cause and "ExecutionStepExecutionError" in error.cls_name:
         error = error.cause
-    return error.message.strip().splitlines()[0] if error else "failed"
+    if not error:
+        return "failed"
+    lines = [line.strip() for line in error.message.strip().splitlines() if line.strip()]
+    dbt = [
+        line
+        for line in lines
+        if line.startswith(("Failure in", "Runtime Error in", "Database Error in", "Compilation"))
+        or "Error:" in line
+        or line.startswith("Got ")
+    ]
+    return " | ".join(dbt[:6]) if dbt else lines[0]
 
 
 @logger(description="One line per step and per raw partition, for the command line.")

@@ -1,1 +1,2 @@
-"""Synthetic raw extracts in the exact formats of RAW_FORMATS.md (``attrib generate``)."""
+"""Synthetic raw extracts in the exact formats of the real ones (docs/raw_sources.md;
+``attrib generate``)."""

@@ -1,6 +1,6 @@
 """pandera schemas of the raw sources: the single source of truth for what a raw file holds.
 
-``SOURCES`` lists every raw file family of RAW_FORMATS.md, keyed by its table name in the
+``SOURCES`` lists every raw file family (docs/raw_sources.md), keyed by its table name in the
 ``raw_validated`` schema of the warehouse.
 """
 

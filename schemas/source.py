@@ -13,7 +13,7 @@ Partitioning = Literal["year", "sne_period"] | None
 
 @dataclass(frozen=True)
 class RawSource:
-    """One file family of RAW_FORMATS.md.
+    """One raw file family (docs/raw_sources.md).
 
     ``pattern`` matches a file name without its extension (``.csv`` or ``.parquet``); its
     group ``partition`` gives the partition key (vintage year, or SNE period ``2025``/``2025T1``),

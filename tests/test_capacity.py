@@ -1,5 +1,5 @@
 """Capacity and ACD objectives on the hand-built register of tests/capacity_scenario.py,
-numbers worked by hand (DOMAIN.md, ACD annex 3)."""
+numbers worked by hand (docs/rules.md, ACD annex 3)."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ top_{{ column }} as (
     select siret, residence_id, {{ column }}
     from current
     where {{ column }} is not null
-    group by all
+    group by siret, residence_id, {{ column }}
     qualify row_number() over (
         partition by siret, residence_id order by count(*) desc, {{ column }}) = 1
 ),
