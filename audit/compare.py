@@ -22,12 +22,13 @@ IGNORED = {"load_id", "_load_id", "run_id", "loaded_at", "materialized_at", "sta
 HASHED = {"demand_key", "decision_key", "household_key"}
 
 
-def columns(con, schema: str, table: str) -> dict[str, str]:
+def columns(con, catalog: str, schema: str, table: str) -> dict[str, str]:
     return dict(
         con.execute(
-            "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? "
-            "AND table_name = ? ORDER BY ordinal_position",
-            [schema, table],
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_catalog = ? AND table_schema = ? AND table_name = ? "
+            "ORDER BY ordinal_position",
+            [catalog, schema, table],
         ).fetchall()
     )
 
@@ -37,27 +38,32 @@ TOLERANCE = 1e-9  # relative: a parallel sum's last bits depend on the order row
 
 
 def _mismatched_rows(con, schema: str, table: str, types: dict[str, str], shared: list[str]):
-    """Rows of the two sides paired in sorted order (exact columns first, then floats); the
-    number of pairs that differ: an exact column not equal, a float off by more than the
-    tolerance, or a row on one side only."""
+    """How many rows differ: rows whose exact columns (all but the floats) are on one side only
+    (as multisets); when there are none, the rows are paired in sorted order and those whose
+    floats are off by more than the tolerance are counted."""
     exact = [f'"{c}"' for c in shared if types[c] not in FLOATS]
     floats = [f'"{c}"' for c in shared if types[c] in FLOATS]
-    order = ", ".join(exact + floats) or "1"
-    cols = ", ".join(exact + floats)
-    differ = [f"a.{c} IS DISTINCT FROM b.{c}" for c in exact]
-    differ += [
-        f"(a.{c} IS NULL) <> (b.{c} IS NULL) OR abs(a.{c} - b.{c}) > "
-        f"{TOLERANCE} * greatest(1, abs(a.{c}))"
+    if exact:
+        cols = ", ".join(exact)
+        only_a, only_b = con.execute(f"""
+            SELECT (SELECT count(*) FROM (SELECT {cols} FROM a.{schema}.{table}
+                                          EXCEPT ALL SELECT {cols} FROM b.{schema}.{table})),
+                   (SELECT count(*) FROM (SELECT {cols} FROM b.{schema}.{table}
+                                          EXCEPT ALL SELECT {cols} FROM a.{schema}.{table}))
+        """).fetchone()
+        if only_a or only_b or not floats:
+            return max(only_a, only_b)
+    order = ", ".join(exact + floats)
+    differ = " OR ".join(
+        f"((a.{c} IS NULL) <> (b.{c} IS NULL) OR abs(a.{c} - b.{c}) > "
+        f"{TOLERANCE} * greatest(1, abs(a.{c})))"
         for c in floats
-    ]
-    side = "SELECT row_number() OVER (ORDER BY {order}) AS _rn, {cols} FROM {db}.{schema}.{table}"
-    query = f"""
-        WITH a AS ({side.format(order=order, cols=cols, db="a", schema=schema, table=table)}),
-             b AS ({side.format(order=order, cols=cols, db="b", schema=schema, table=table)})
+    )
+    side = f"SELECT row_number() OVER (ORDER BY {order}) AS _rn, {order} FROM {{}}.{schema}.{table}"
+    return con.execute(f"""
+        WITH a AS ({side.format("a")}), b AS ({side.format("b")})
         SELECT count(*) FROM a FULL JOIN b USING (_rn)
-        WHERE a._rn IS NULL OR b._rn IS NULL OR {" OR ".join(f"({d})" for d in differ) or "false"}
-    """
-    return con.execute(query).fetchone()[0]
+        WHERE a._rn IS NULL OR b._rn IS NULL OR {differ}""").fetchone()[0]
 
 
 def differences(before: str, after: str, schema: str = "marts", ignore_hashes: bool = True):
@@ -80,8 +86,8 @@ def differences(before: str, after: str, schema: str = "marts", ignore_hashes: b
             side = "after" if table in tables["b"] else "before"
             yield table, None, None, None, f"only {side}"
             continue
-        ca = columns(con.execute("USE a"), schema, table)
-        cb = columns(con.execute("USE b"), schema, table)
+        ca = columns(con, "a", schema, table)
+        cb = columns(con, "b", schema, table)
         skip = IGNORED | (HASHED if ignore_hashes else set())
         shared = [c for c in ca if c in cb and c not in skip]
         extra = sorted(set(ca) ^ set(cb))

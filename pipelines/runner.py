@@ -103,10 +103,10 @@ def _execute(job, plan: RunPlan, settings: Settings, invocation: str):
 
 def run(settings: Settings, plan: RunPlan) -> int:
     """Execute ``plan`` with the code location built for ``settings``; 0 when all went well."""
+    started = time.perf_counter()
+    prepare_manifest()  # before the assets are imported: they read the manifest then
     from pipelines.definitions import build_definitions
 
-    started = time.perf_counter()
-    prepare_manifest()
     job = build_definitions(settings).resolve_job_def(plan.job)
     invocation = uuid.uuid4().hex
     log = settings.layout.logs / "run.log"

@@ -1,5 +1,7 @@
-"""Territory policies of the intercommunal attribution agreements (``raw/cia/<TERRITORY_ID>.csv``,
-UTF-8, ``,``-separated): one file per intercommunality with a CIA."""
+"""Attribution policies (``raw/cia/<POLICY>.csv``, UTF-8, ``,``-separated): ``LAW.csv`` (the
+legal quotas, every territory), ``ACD_<département>.csv`` (a departmental agreement's targets,
+the territories of that département) and ``<SIREN>.csv`` (one intercommunality's CIA). Which
+one applies where is resolved in ``int_cia__policies`` (docs/rules.md)."""
 
 import pandera.pandas as pa
 
@@ -28,7 +30,7 @@ SCHEMA = pa.DataFrameSchema(
         "TARGET": decimal("Target share (0-1).", min_value=0, max_value=1),
         "BASE": code(BASES, "Attributions the share is measured on."),
         "VALID_FROM": integer("Year the target applies from.", min_value=2000, max_value=2100),
-        "SOURCE": text("Article of the CIA the target comes from."),
+        "SOURCE": text("The legal text the target comes from (law article, agreement or CIA article)."),
     },
     unique=["QUOTA", "VALID_FROM"],
     name="cia_policies",
@@ -39,7 +41,7 @@ SOURCE = RawSource(
     title="CIA territory policies",
     schema=SCHEMA,
     folder="cia",
-    pattern=r"(?P<territory>\d{9}|[A-Z0-9_]+)",
+    pattern=r"(?P<territory>LAW|ACD_\d{2,3}|\d{9})",
     file_columns={"territory": "_file_territory_id"},
     unique_per_file=True,
 )

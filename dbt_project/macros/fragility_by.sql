@@ -18,5 +18,8 @@
         (households_high + households_very_high) / households as share_high_or_very_high
     from {{ ref('fragility_household') }}
     where survey_year = {{ survey_year(survey) }}
+      -- a household whose dwelling is in no register vintage has no residence: it is counted
+      -- in marts.data_quality, never grouped under a NULL residence or commune
+      and residence_key is not null
     group by all
 {%- endmacro %}

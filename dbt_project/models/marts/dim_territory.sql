@@ -12,6 +12,7 @@ policies as (
 select
     c.territory_id,
     any_value(c.territory_name) as territory_name,
+    min(c.departement) as departement,
     count(*) as commune_count,
     count(*) filter (where c.has_qpv) as communes_with_qpv,
     count(distinct c.epci_siren) as epci_count,

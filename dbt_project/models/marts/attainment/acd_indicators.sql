@@ -1,11 +1,19 @@
 -- The departmental agreement's indicators for the period, per landlord and per landlord x
--- territory (ACD §3, §7; DOMAIN.md): A, entries of priority households (signed leases dated
--- by the lease, plus dwellings newly lent for emergency shelter) against the objective;
+-- territory (ACD 31 §3, §7; docs/rules.md): A, entries of priority households (signed leases
+-- dated by the lease, plus dwellings newly lent for emergency shelter) against the objective;
 -- B, share of priority households among attribution decisions (dated by the commission)
--- against 37.5 %; the landlord meets its obligation if A or B is met.
+-- against 37.5 %; the landlord meets its obligation if A or B is met. Only the agreement's
+-- perimeter counts: the communes of its département (parameter acd.departement) and the
+-- landlords party to it. Rollup rows are told from cells by their level, never by a null key.
 {% call(key) for_each_key('period') %}
 with params as (
     select * from {{ ref('int_acd__parameter_values') }} where year = {{ period_year(key) }}
+),
+
+perimeter as (
+    select any_value(parameter_value) filter (where parameter_name = 'acd.departement')
+        as departement
+    from params
 ),
 
 decisions_counted as (
@@ -18,11 +26,13 @@ decisions_counted as (
             where parameter_name = 'indicator_b.ranks') as counts_for_b
     from {{ ref('fct_attribution') }} a
     join {{ ref('dim_landlord') }} l using (siret)
+    left join {{ ref('dim_commune') }} c using (depcom)
     where l.is_party_to_acd
+      and coalesce(c.departement, left(a.depcom, 2)) = (select departement from perimeter)
 ),
 
 entries as (
-    select siret, territory_id,
+    select siret, territory_id, grouping(territory_id) = 1 as is_landlord_total,
            count(*) filter (where is_priority) as priority_entries,
            count(*) filter (where is_dalo) as dalo_entries,
            count(*) as leases
@@ -33,7 +43,7 @@ entries as (
 ),
 
 decisions as (
-    select siret, territory_id,
+    select siret, territory_id, grouping(territory_id) = 1 as is_landlord_total,
            count(*) filter (where counts_for_b) as decisions,
            count(*) filter (where counts_for_b and is_priority) as priority_decisions,
            count(*) filter (where is_refused) as refusals,
@@ -50,6 +60,7 @@ shelter as (
            - count(*) filter (where vintage = {{ period_year(key) }}) as shelter_entries
     from {{ ref('fct_dwelling_stock') }}
     where occupancy_mode = 4 and vintage in ({{ period_year(key) }}, {{ period_year(key) }} + 1)
+      and left(depcom, 2) = (select departement from perimeter)
     group by siret
     having count(*) filter (where vintage = {{ period_year(key) }} + 1) > 0
         or {{ period_year(key) }} + 1 in (select vintage from {{ ref('fct_dwelling_stock') }})
@@ -77,9 +88,11 @@ settings as (
 ),
 
 grid as (
-    select l.siret, l.landlord_name, t.territory_id, t.territory_name
+    select l.siret, l.landlord_name, t.territory_id, t.territory_name,
+           t.territory_id is null as is_landlord_total
     from {{ ref('dim_landlord') }} l
     cross join (select territory_id, territory_name from {{ ref('dim_territory') }}
+                where departement = (select departement from perimeter)
                 union all select null, null) t
     where l.is_party_to_acd
 )
@@ -88,14 +101,14 @@ select
     {{ period_key(key) }} as period,
     case when {{ period_is_year(key) }} then 'year' else 'quarter_to_date' end as period_kind,
     {{ period_year(key) }} as year,
-    case when g.territory_id is null then 'landlord' else 'landlord_territory' end as level,
+    case when g.is_landlord_total then 'landlord' else 'landlord_territory' end as level,
     g.siret,
     g.landlord_name,
     g.territory_id,
     g.territory_name,
     coalesce(e.leases, 0) as leases,
     coalesce(e.priority_entries, 0) as priority_entries,
-    case when g.territory_id is null and {{ period_is_year(key) }}
+    case when g.is_landlord_total and {{ period_is_year(key) }}
          then greatest(coalesce(s.shelter_entries, 0), 0) end as shelter_entries,
     coalesce(e.priority_entries, 0) + coalesce(shelter_entries, 0) as indicator_a_entries,
     p.value as objective_published,
@@ -106,9 +119,11 @@ select
          else p.value end as indicator_a_objective,
     case when indicator_a_objective is not null
          then indicator_a_entries >= indicator_a_objective end as indicator_a_met,
-    greatest(0, indicator_a_objective - indicator_a_entries) as indicator_a_gap,
+    -- no objective, no gap: greatest(0, NULL - x) would read 0, "nothing missing"
+    case when indicator_a_objective is not null
+         then greatest(0, indicator_a_objective - indicator_a_entries) end as indicator_a_gap,
     coalesce(e.dalo_entries, 0) as dalo_entries,
-    case when g.territory_id is null then pd.value end as dalo_objective_published,
+    case when g.is_landlord_total then pd.value end as dalo_objective_published,
     coalesce(d.decisions, 0) as decisions,
     coalesce(d.priority_decisions, 0) as priority_decisions,
     case when d.decisions > 0 then d.priority_decisions / d.decisions end as indicator_b_rate,
@@ -124,9 +139,11 @@ select
 from grid g
 cross join settings st
 left join entries e
-    on e.siret = g.siret and e.territory_id is not distinct from g.territory_id
+    on e.siret = g.siret and e.is_landlord_total = g.is_landlord_total
+   and (g.is_landlord_total or e.territory_id = g.territory_id)
 left join decisions d
-    on d.siret = g.siret and d.territory_id is not distinct from g.territory_id
+    on d.siret = g.siret and d.is_landlord_total = g.is_landlord_total
+   and (g.is_landlord_total or d.territory_id = g.territory_id)
 left join shelter s on s.siret = g.siret
 left join published p
     on p.landlord = g.landlord_name and p.measure = 'objective'
@@ -135,5 +152,6 @@ left join published pd
     on pd.landlord = g.landlord_name and pd.measure = 'dalo' and pd.territory = 'TOTAL'
 left join computed c
     on c.siret = g.siret and c.territory_id is not distinct from g.territory_id
-where g.territory_id is null or e.leases > 0 or d.decisions > 0 or p.value is not null
+   and (c.territory_id is null) = g.is_landlord_total
+where g.is_landlord_total or e.leases > 0 or d.decisions > 0 or p.value is not null
 {% endcall %}

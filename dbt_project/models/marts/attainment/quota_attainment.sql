@@ -1,13 +1,14 @@
 -- Where each attribution quota stands for the period (a year, or a quarter year to date):
 -- leases signed in the period (dated by the lease) of dwellings of each territory, against the
--- targets of the territory's policy (DOMAIN.md, Attribution quotas). Cells per territory x
--- landlord x commune (x reservation holder for the priority quota) and rollups per landlord,
--- territory and département computed from the counts.
+-- targets in force (int_cia__policies: the territory's CIA, else its département's agreement,
+-- else the law; docs/rules.md). Cells per territory x landlord x commune (x reservation holder
+-- for the priority quota) and rollups per landlord, territory and département computed from the
+-- counts. A lease in a commune of no territory is kept, under its département's targets.
 {% call(key) for_each_key('period') %}
 with leases as (
-    select a.*, c.departement
+    select a.*, coalesce(c.departement, left(a.depcom, 2)) as departement
     from {{ ref('fct_attribution') }} a
-    join {{ ref('dim_commune') }} c using (depcom)
+    left join {{ ref('dim_commune') }} c using (depcom)
     where a.is_lease_signed
       and a.lease_year = {{ period_year(key) }}
       and a.lease_quarter <= {{ period_last_quarter(key) }}
@@ -44,7 +45,10 @@ facts as (
             when 'ESSENTIAL_WORKER' then coalesce(l.is_essential_worker, false)
         end as in_numerator
     from leases l
-    join policies q on q.territory_id = l.territory_id
+    join policies q
+        on (q.scope = 'territory' and q.territory_id = l.territory_id)
+        or (l.territory_id is null and q.scope = 'departement'
+            and q.departement = l.departement)
 ),
 
 counted as (
@@ -83,15 +87,33 @@ targeted as (
                 where parameter_name = 'priority.holder_excluded') then null
             when c.quota = 'PRIORITY' and h.parameter_value is not null
                 then cast(h.parameter_value as double)
-            when c.level = 'departement' then d.target
+            when c.level = 'departement' or c.territory_id is null then d.target
             else t.target
         end as target,
-        case when c.level = 'departement' then d.policy_source else c.policy_source end
-            as target_source
+        case when c.level = 'departement' or c.territory_id is null then d.policy_source
+             else t.policy_source end as target_source
     from counted c
-    left join policies t on t.territory_id = c.territory_id and t.quota = c.quota
-    left join policies d on d.territory_id = 'DEFAULT' and d.quota = c.quota
+    left join policies t
+        on t.scope = 'territory' and t.territory_id = c.territory_id and t.quota = c.quota
+    left join policies d
+        on d.scope = 'departement' and d.departement = c.departement and d.quota = c.quota
     left join params h on h.parameter_name = 'priority.holder_target.' || c.reservation_holder
+),
+
+scored as (
+    select
+        *,
+        case
+            when denominator = 0 and not_applicable_leases > 0 then 'n/a'
+            when denominator = 0 then 'no_attribution'
+            when target is null then 'no_target'
+            when numerator / denominator >= target then 'met'
+            else 'missed'
+        end as status,
+        case when status in ('met', 'missed')
+             then greatest(0, cast(ceil(target * denominator - numerator - 1e-9) as bigint))
+        end as own_gap
+    from targeted
 )
 
 select
@@ -114,16 +136,15 @@ select
     not_applicable_leases,
     case when denominator > 0 then numerator / denominator end as rate,
     target,
-    case
-        when denominator = 0 and not_applicable_leases > 0 then 'n/a'
-        when denominator = 0 then 'no_attribution'
-        when target is null then 'no_target'
-        when numerator / denominator >= target then 'met'
-        else 'missed'
-    end as status,
+    status,
     case status when 'met' then true when 'missed' then false end as met,
-    case when status in ('met', 'missed')
-         then greatest(0, cast(ceil(target * denominator - numerator - 1e-9) as bigint)) end as gap,
+    -- a département rollup no single policy covers: the sum of its territories' gaps
+    case
+        when level = 'departement' and target is null
+            then sum(case when level = 'territory' then own_gap end) over (
+                partition by departement, reservation_holder, quota)
+        else own_gap
+    end as gap,
     target_source
-from targeted
+from scored
 {% endcall %}
