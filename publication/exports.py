@@ -15,7 +15,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from audit.dbt_lineage import manifest
-from publication.suppression import SUPPRESSED_COLUMN, policy, suppress
+from publication.suppression import SUPPRESSED_COLUMN, policy, suppress, unclassified_columns
+
+
+class UnclassifiedColumns(Exception):
+    """A mart has a column the publication policy says nothing of."""
 
 
 @dataclass
@@ -73,7 +77,14 @@ def export_marts(
                 continue
             grain = grain_of(mart)
             frame = published_frame(con, mart, threshold)
-            hidden = frame[SUPPRESSED_COLUMN] if spec.counts else None
+            unknown = unclassified_columns(mart, list(frame.columns))
+            if unknown:
+                raise UnclassifiedColumns(
+                    f"marts.{mart}: column(s) {', '.join(unknown)} are not classified in "
+                    "publication/policy.yml (counts, derived, statistics or not_personal): "
+                    "nothing is exported until they are"
+                )
+            hidden = frame[SUPPRESSED_COLUMN] if SUPPRESSED_COLUMN in frame else None
             table = pa.Table.from_pandas(frame, preserve_index=False)
             table = table.replace_schema_metadata(
                 {
@@ -90,7 +101,7 @@ def export_marts(
             rows_hidden = 0 if hidden is None else int(hidden.map(bool).sum())
             reports.append(ExportReport(mart, str(path), len(frame), cells, rows_hidden))
             docs = column_docs(mart)
-            if spec.counts:
+            if SUPPRESSED_COLUMN in frame:
                 docs[SUPPRESSED_COLUMN] = (
                     "Columns of this row withheld (null) by small-count suppression: a null "
                     "listed here is suppressed, any other null means no data."

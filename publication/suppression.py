@@ -6,7 +6,9 @@ nested periods; not quotas or survey years), and groups of count columns of one 
 another count (``column_sums``). A count in [1, threshold) is hidden (primary). Then, while a
 line holds exactly one hidden cell, the smallest other cell of the line is hidden too
 (secondary; non-zero cells first), so a hidden cell can never be recomputed as a total minus
-the visible cells. Derived columns (rates, shares) of a row go with its counts.
+the visible cells. Derived columns (rates, shares) of a row go with its counts. A statistic
+of individuals (a quantile, a class) is withheld when it is computed from fewer individuals
+than the threshold, and a list's rows below it are not published at all.
 """
 
 from __future__ import annotations
@@ -28,6 +30,20 @@ class MartPolicy:
     derived: dict[str, tuple[str, ...]] = field(default_factory=dict)
     column_sums: tuple[tuple[str, ...], ...] = ()
     additive: tuple[str, ...] | None = None
+    statistics: dict[str, str] = field(default_factory=dict)
+    members_min: str | None = None
+    not_personal: tuple[str, ...] = ()
+
+    @property
+    def classified(self) -> set[str]:
+        """Every column the policy says something of."""
+        return (
+            set(self.counts)
+            | set(self.derived)
+            | set(self.statistics)
+            | set(self.not_personal)
+            | {SUPPRESSED_COLUMN}
+        )
 
     def varying(self, grain: list[str]) -> list[str]:
         """The grain columns whose values add up to a published total (all when unsaid)."""
@@ -52,10 +68,20 @@ def policy(path: Path = POLICY_FILE) -> Policy:
             },
             column_sums=tuple(tuple(group) for group in spec.get("column_sums", ())),
             additive=tuple(spec["additive"]) if "additive" in spec else None,
+            statistics=dict(spec.get("statistics") or {}),
+            members_min=spec.get("members_min"),
+            not_personal=tuple(spec.get("not_personal", ())),
         )
         for name, spec in (data.get("marts") or {}).items()
     }
     return Policy(int(data["small_count_threshold"]), str(data["version"]), marts)
+
+
+def unclassified_columns(mart: str, columns: list[str]) -> list[str]:
+    """Columns of a mart the policy does not classify: they may not be published."""
+    spec = policy().marts.get(mart)
+    known = spec.classified if spec else set()
+    return [c for c in columns if c not in known]
 
 
 def _hide_second(values: pd.Series, hidden: pd.Series, groups: pd.Series) -> pd.Series:
@@ -115,12 +141,17 @@ def suppress(
     and ``suppressed_columns`` listing what was hidden in each row (null is then never
     ambiguous between 'no data' and 'suppressed')."""
     out = frame.copy()
-    if not spec.counts:
+    if spec.members_min:  # a list: a row below the threshold would name its individuals
+        out = out[out[spec.members_min].fillna(0) >= threshold].reset_index(drop=True)
+    if not spec.counts and not spec.statistics:
         return out
-    mask = suppression_mask(frame, grain, spec, threshold)
+    mask = suppression_mask(out, grain, spec, threshold)
     for column, inputs in spec.derived.items():
         if column in out.columns:
             mask[column] = mask[[c for c in inputs if c in mask.columns]].any(axis=1)
+    for column, units in spec.statistics.items():
+        if column in out.columns:
+            mask[column] = out[units].isna() | (out[units] < threshold)
     for column in mask.columns:  # nullable dtypes keep integers integers once masked
         out[column] = out[column].convert_dtypes().mask(mask[column])
     names = mask.columns.to_numpy()

@@ -30,7 +30,9 @@ SCHEMA = pa.DataFrameSchema(
         "TARGET": decimal("Target share (0-1).", min_value=0, max_value=1),
         "BASE": code(BASES, "Attributions the share is measured on."),
         "VALID_FROM": integer("Year the target applies from.", min_value=2000, max_value=2100),
-        "SOURCE": text("The legal text the target comes from (law article, agreement or CIA article)."),
+        "SOURCE": text(
+            "The legal text the target comes from (law article, agreement or CIA article)."
+        ),
     },
     unique=["QUOTA", "VALID_FROM"],
     name="cia_policies",
