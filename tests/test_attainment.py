@@ -46,7 +46,8 @@ def test_sicoval_quotas_for_the_year(attainment):
     assert q[("PRIORITY", "AUCUN")] == (1, 3, pytest.approx(1 / 3), 0.375, "missed", 1)
     assert q[("PRIORITY", "COLACT")] == (1, 2, 0.5, 0.375, "met", 0)
     assert q[("PRIORITY", "PFONCT")][:2] == (0, 1) and q[("PRIORITY", "PFONCT")][4] == ("no_target")
-    assert ("Q234_IN_QPV", "ALL") not in q  # not in Sicoval's policy
+    # the law's quartiles 2-4 in QPV applies to every territory; Sicoval has no QPV
+    assert q[("Q234_IN_QPV", "ALL")] == (0, 0, None, 0.5, "no_attribution", None)
 
 
 def test_rollups_come_from_counts(attainment):
@@ -106,11 +107,12 @@ def test_indicators_a_or_b(attainment):
         WHERE period = '2025' AND level = 'landlord' AND NOT obligation_met
         ORDER BY landlord_name""").fetchall()
     con.close()
-    # Promologis: priority entries #1, #3, #6, #16 = 4 against annex 1's 769: A missed;
-    # decisions #1-#8, #11, #13-#16 = 13 (#12 not attributed), priority #1 #3 #6 #11 #16 = 5:
-    # 38.5 % >= 37.5 %: B met, so the obligation is met; #11 is a priority refusal
-    assert rows["Promologis"][:3] == (4, 769, False)
-    assert rows["Promologis"][3:8] == (13, 5, pytest.approx(5 / 13), True, True)
+    # Promologis, in Haute-Garonne only (#13-#16 are in Grand Montauban, outside the
+    # agreement): priority entries #1, #3, #6 = 3 against annex 1's 769: A missed; decisions
+    # #1-#8, #11 = 9 (#12 not attributed), priority #1 #3 #6 #11 = 4: 44.4 % >= 37.5 %: B met,
+    # so the obligation is met; #11 is a priority refusal
+    assert rows["Promologis"][:3] == (3, 769, False)
+    assert rows["Promologis"][3:8] == (9, 4, pytest.approx(4 / 9), True, True)
     assert rows["Promologis"][8:10] == (1, 1)
     # 3F: #10 only: 1 entry of 121; B 1/2
     assert rows["3F"][:3] == (1, 121, False)
