@@ -3,6 +3,7 @@ UTF-8, ``,``-separated). Reference tables are committed; plans and DALO counts a
 
 import pandera.pandas as pa
 
+from schemas.code_lists import codes
 from schemas.columns import DEPCOM_PATTERN, SIRET_PATTERN, code, decimal, integer, row_check, text
 from schemas.source import RawSource
 
@@ -14,7 +15,7 @@ COMMUNE_TENSION = pa.DataFrameSchema(
         "DEPCOM": text("INSEE code of the commune.", pattern=DEPCOM_PATTERN, unique=True),
         "LIBCOM": text("Name of the commune."),
         "ZONE": code(
-            [1, 2, 3, 4],
+            codes("acd.ZONE", integer=True),
             "Social-housing tension zone: 1 very tense, 2 tense, 3 moderately tense, 4 relaxed "
             "(ACD annex 4, CRHH 13 Dec 2022).",
             integer=True,

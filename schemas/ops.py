@@ -3,6 +3,7 @@ and the commercial-vacancy table that goes with it. ``;``-separated, UTF-8."""
 
 import pandera.pandas as pa
 
+from schemas.code_lists import codes
 from schemas.columns import OUI_NON, SIRET_PATTERN, code, decimal, integer, row_check, text
 from schemas.source import RawSource
 
@@ -17,19 +18,19 @@ SCHEMA = pa.DataFrameSchema(
         "NB_ENFANTS": integer("Number of children under 18.", min_value=0, max_value=19),
         "AGE_TITULAIRE": integer("Age of the tenant of record.", min_value=16, max_value=115),
         "COMPOSITION": code(
-            ["PS", "CSE", "CAE", "FM", "AUT"],
+            codes("ops.COMPOSITION"),
             "Household: PS single person, CSE couple without child, CAE couple with children, "
             "FM single-parent family, AUT other.",
         ),
         "RESSOURCES_PLAFOND": code(
-            [1, 2, 3, 4, 5, 9],
+            codes("ops.RESSOURCES_PLAFOND", integer=True),
             "Income as % of PLUS ceilings: 1 <20 %, 2 20-40 %, 3 40-60 %, 4 60-100 %, "
             "5 >100 %, 9 unknown.",
             integer=True,
         ),
         "APL": code(OUI_NON, "Household receives a housing allowance (APL/AL)."),
         "ACTIVITE_TITULAIRE": code(
-            ["EMPLOI_STABLE", "EMPLOI_PRECAIRE", "CHOMAGE", "RETRAITE", "INACTIF", "ETUDIANT"],
+            codes("ops.ACTIVITE_TITULAIRE"),
             "Activity of the tenant of record.",
         ),
         "MENAGE_EN_EMPLOI": code(OUI_NON, "Someone in the household has a job."),

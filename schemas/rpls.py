@@ -6,10 +6,9 @@ with a French decimal comma in SURFHAB and LOYERPRINC, as the real ones.
 
 import pandera.pandas as pa
 
+from schemas.code_lists import codes
 from schemas.columns import DEPCOM_PATTERN, SIRET_PATTERN, code, decimal, integer, row_check, text
 from schemas.source import RawSource
-
-FINAN_CODES = [10, 11, 12, 13, 14, 15, 16, 17, 49, 50, 51, 52, 53, 54, 55, 99]
 
 SCHEMA = pa.DataFrameSchema(
     {
@@ -32,7 +31,9 @@ SCHEMA = pa.DataFrameSchema(
         ),
         "RESIDENCE_ID": text("The landlord's residence (ensemble) the dwelling belongs to."),
         "RESIDENCE_NOM": text("Name of the residence.", nullable=True),
-        "TYPECONST": code(["C", "I", "E"], "Building type: C collective, I individual, E student."),
+        "TYPECONST": code(
+            codes("rpls.TYPECONST"), "Building type: C collective, I individual, E student."
+        ),
         "NBPIECE": integer("Number of main rooms (1-9).", min_value=1, max_value=9),
         "SURFHAB": decimal(
             "Floor area in m² (decimal comma in the file).",
@@ -43,26 +44,28 @@ SCHEMA = pa.DataFrameSchema(
         "CONSTRUCT": integer("Year built.", min_value=1800, max_value=2100),
         "LOCAT": integer("Year first let.", min_value=1800, max_value=2100),
         "ORIGINE": code(
-            [1, 2, 3, 4],
+            codes("rpls.ORIGINE", integer=True),
             "1 built by the landlord, 2 acquired with works, 3 acquired without works, 4 VEFA.",
             integer=True,
         ),
         "FINAN": code(
-            FINAN_CODES,
+            codes("rpls.FINAN", integer=True),
             "Financing: 10 PLAI, 11 PLA-LM/TS/insertion, 12 PLA ordinaire, 13 PLUS, 14 PLS/PPLS/"
             "PCLS, 15 PAP locatif, 16 PLI, 17 PCL, 49 other; before 1977: 50 HBM, 51 PLR/PSR, "
             "52 HLM/O, 53 ILM, 54 ILN, 55 CFF special, 99 other.",
             integer=True,
         ),
-        "CONV": code([1, 2], "1 under APL convention, 2 not.", integer=True),
+        "CONV": code(
+            codes("rpls.CONV", integer=True), "1 under APL convention, 2 not.", integer=True
+        ),
         "MODE": code(
-            [1, 2, 3, 4, 5, 9],
+            codes("rpls.MODE", integer=True),
             "Occupancy on 1 January: 1 let, 2 vacant offered, 3 empty (works, demolition, sale), "
             "4 lent to an association, 5 other occupation, 9 n/a.",
             integer=True,
         ),
         "CONTRESLOG": code(
-            [1, 2, 3, 4, 5, 6, 7],
+            codes("rpls.CONTRESLOG", integer=True),
             "Reservation: 1 State civil servants, 2 State priority, 3 Action Logement, 4 local "
             "authorities, 5 State conventional, 6 other holders, 7 not reserved.",
             integer=True,

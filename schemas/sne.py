@@ -4,6 +4,7 @@ quarterly ones of that year (``..._2025T1`` ...), each of which covers its own q
 
 import pandera.pandas as pa
 
+from schemas.code_lists import codes
 from schemas.columns import (
     DEPCOM_PATTERN,
     OUI_NON,
@@ -37,25 +38,6 @@ CIL = ["ANRU_DEMOLITION", "QPV_DEMOLITION", "COPRO_DEGRADEE"]
 PRIORITY_CODES = (
     ["DALO", "CSE", "CSE_PLUS"] + [f"PDALHPD_{c}" for c in PDALHPD] + [f"CIL_{c}" for c in CIL]
 )
-HOUSING_MODELS = [
-    "HLM",
-    "LP",
-    "RS",
-    "RHVS",
-    "RE",
-    "SLHT",
-    "SH",
-    "CDEFCM",
-    "CPE",
-    "CP",
-    "LTG",
-    "FONC",
-    "POCC",
-    "CAMCAR",
-    "HOT",
-    "SD",
-    "SQUAT",
-]
 DEMAND_NUMBER = r"^[A-Z0-9]{18}$"
 SNE_PARTITION = r"(?P<partition>\d{4}(T[1-4])?)"
 
@@ -73,7 +55,7 @@ DEMANDS_SCHEMA = pa.DataFrameSchema(
         "DATE_RENOUVELLEMENT": date("Date of the last renewal.", nullable=True),
         "DATE_RADIATION": date("Date the demand was struck off, empty if active.", nullable=True),
         "MOTIF_RADIATION": code(
-            ["RADATT", "RADABA", "RADIRR", "RADCON", "RADREN"],
+            codes("sne.MOTIF_RADIATION"),
             "Why it was struck off: RADATT attribution, RADABA abandon, RADIRR inadmissible, "
             "RADCON unreachable, RADREN not renewed.",
             nullable=True,
@@ -86,7 +68,7 @@ DEMANDS_SCHEMA = pa.DataFrameSchema(
         "DEPCOM_ACTUEL": text("Commune of current housing.", pattern=DEPCOM_PATTERN, nullable=True),
         "AGE": integer("Age of the applicant.", min_value=16, max_value=120),
         "SITUATION_FAMILIALE": code(
-            list("CMDSPUV"),
+            codes("sne.SITUATION_FAMILIALE"),
             "C single, M married, D divorced, S separated, P civil partnership, U cohabiting, "
             "V widowed.",
         ),
@@ -94,7 +76,7 @@ DEMANDS_SCHEMA = pa.DataFrameSchema(
         "NB_14_ANS_ET_PLUS": integer("Persons aged 14 or more.", min_value=1, max_value=20),
         "NB_MOINS_14_ANS": integer("Children under 14.", min_value=0, max_value=19),
         "TYPE_CONTRAT": code(
-            ["CDI", "CDD", "ART", "CHO", "APP", "ETU", "RET", "AUT"],
+            codes("sne.TYPE_CONTRAT"),
             "Applicant's situation: CDI permanent, CDD fixed-term, ART self-employed, CHO "
             "unemployed, APP apprentice, ETU student, RET retired, AUT other.",
         ),
@@ -103,18 +85,14 @@ DEMANDS_SCHEMA = pa.DataFrameSchema(
             min_value=0,
             max_value=1_000_000,
         ),
-        "PLAFOND_RESSOURCES": code(
-            ["PLAI", "PLUS", "PLS", "SUP_PLS", "NON_SAISI"], "SNE income-ceiling band."
-        ),
+        "PLAFOND_RESSOURCES": code(codes("sne.PLAFOND_RESSOURCES"), "SNE income-ceiling band."),
         "MODELE_LOGEMENT_ACTUEL": code(
-            HOUSING_MODELS, "Current housing (HLM = already a social tenant)."
+            codes("sne.MODELE_LOGEMENT_ACTUEL"), "Current housing (HLM = already a social tenant)."
         ),
-        "MOTIF": code([f"{i:02d}" for i in range(1, 24)], "Main reason of the demand (01-23)."),
-        "TYPE_LOGEMENT": code(
-            ["C", "T1", "T2", "T3", "T4", "T5", "T6P"], "Requested size (C = studio)."
-        ),
+        "MOTIF": code(codes("sne.MOTIF"), "Main reason of the demand (01-23)."),
+        "TYPE_LOGEMENT": code(codes("sne.TYPE_LOGEMENT"), "Requested size (C = studio)."),
         "STATUT_DALO": code(
-            ["NON", "ACTIF", "CADUC", "ACTREL"],
+            codes("sne.STATUT_DALO"),
             "DALO status: NON none, ACTIF recognised and to rehouse, CADUC lapsed, ACTREL "
             "rehoused.",
         ),
@@ -181,17 +159,17 @@ DECISIONS_SCHEMA = pa.DataFrameSchema(
         "DATE_CALEOL": date("Date of the attribution commission (CALEOL)."),
         "RANG": integer("Rank of the candidate for the dwelling (1-3).", min_value=1, max_value=3),
         "RESERVATAIRE": code(
-            ["COLTER", "COLACT", "PPRIOR", "PFONCT", "AUTRES", "AUCUN"],
+            codes("sne.RESERVATAIRE"),
             "Reservation holder of the dwelling: COLTER local authorities, COLACT Action "
             "Logement, PPRIOR State priority contingent, PFONCT State civil servants, AUTRES "
             "others, AUCUN landlord's non-reserved stock.",
         ),
         "DECISION": code(
-            ["ATTRIBUEE", "ATTRIBUEE_SOUS_CONDITION", "NON_ATTRIBUEE", "IRRECEVABLE"],
+            codes("sne.DECISION"),
             "Commission decision.",
         ),
         "ISSUE": code(
-            ["BAIL_SIGNE", "REFUS_DEMANDEUR", "EN_ATTENTE"],
+            codes("sne.ISSUE"),
             "Outcome of an attribution: lease signed, refused by the applicant, pending; empty "
             "when not attributed.",
             nullable=True,

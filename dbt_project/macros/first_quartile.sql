@@ -1,5 +1,5 @@
 {#
-  First-quartile status of a household (DOMAIN.md): 'yes' when its yearly income per
+  First-quartile status of a household (docs/rules.md; arrêté Q1): 'yes' when its yearly income per
   consumption unit is strictly under the threshold, 'no' when not, 'n/a' when there is no
   threshold (the EPCI has none) or no income; and the same as a nullable boolean.
 #}
