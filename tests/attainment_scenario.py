@@ -6,7 +6,7 @@ of 500 EUR is 6 000 a year (first quartile in both), 1 000 is 12 000 (not)."""
 from __future__ import annotations
 
 from tests.conftest import attrib_run
-from tests.raw_builder import LANDLORDS, QPV_CODES, rpls_row, write
+from tests.raw_builder import LANDLORDS, QPV_CODES, demand_row, rpls_row, write
 
 QPV_CODES.setdefault("82121", "QP082901")
 SICOVAL, MONTAUBAN = "31035", "82121"
@@ -317,32 +317,17 @@ def build(raw, warehouse) -> None:
         caleol = f"2025-{3 * quarter - 2:02d}-05"
         lease = f"2025-{3 * quarter - 2:02d}-20" if issue == "BAIL_SIGNE" else ""
         demands.append(
-            {
-                "NUM_UNIQUE": number(n),
-                "DATE_CREATION": "2024-01-10",
-                "DATE_RENOUVELLEMENT": "",
-                "DATE_RADIATION": lease,
-                "MOTIF_RADIATION": "RADATT" if lease else "",
-                "DEPCOM_SOUHAITE_1": commune,
-                "DEPCOM_SOUHAITE_2": "",
-                "DEPCOM_SOUHAITE_3": "",
-                "DEPCOM_ACTUEL": commune,
-                "AGE": "30",
-                "SITUATION_FAMILIALE": "C",
-                "NB_PERSONNES": "1",
-                "NB_14_ANS_ET_PLUS": "1",
-                "NB_MOINS_14_ANS": "0",
-                "TYPE_CONTRAT": "ETU" if student else "CDI",
-                "REVENU_MENSUEL": "500" if q1 else "1000",
-                "PLAFOND_RESSOURCES": "PLAI",
-                "MODELE_LOGEMENT_ACTUEL": "HLM" if transfer else "LP",
-                "MOTIF": "01",
-                "TYPE_LOGEMENT": "T2",
-                "STATUT_DALO": "ACTIF" if priority == "DALO" else "NON",
-                "PRIORITE": priority or "",
-                "TRAVAILLEUR_ESSENTIEL": "OUI" if essential else "NON",
-                "RELOGEMENT_RU": "OUI" if renewal else "NON",
-            }
+            demand_row(
+                number(n),
+                commune,
+                monthly_income=500 if q1 else 1000,
+                struck_off=lease,
+                priority=priority,
+                contract="ETU" if student else "CDI",
+                current_housing="HLM" if transfer else "LP",
+                essential_worker=essential,
+                urban_renewal=renewal,
+            )
         )
         decisions.append(
             {

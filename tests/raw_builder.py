@@ -76,6 +76,50 @@ def plan_row(
     }
 
 
+def demand_row(
+    number: str,
+    commune: str,
+    *,
+    monthly_income: int,
+    struck_off: str = "",
+    priority: str | None = None,
+    created: str = "2024-01-10",
+    contract: str = "CDI",
+    current_housing: str = "LP",
+    essential_worker: bool = False,
+    urban_renewal: bool = False,
+) -> dict:
+    """One SNE demand of a single adult (one consumption unit: a monthly income of 500 EUR is
+    6 000 EUR a year per unit), struck off by an attribution on ``struck_off`` if given."""
+    yes = {True: "OUI", False: "NON"}
+    return {
+        "NUM_UNIQUE": number,
+        "DATE_CREATION": created,
+        "DATE_RENOUVELLEMENT": "",
+        "DATE_RADIATION": struck_off,
+        "MOTIF_RADIATION": "RADATT" if struck_off else "",
+        "DEPCOM_SOUHAITE_1": commune,
+        "DEPCOM_SOUHAITE_2": "",
+        "DEPCOM_SOUHAITE_3": "",
+        "DEPCOM_ACTUEL": commune,
+        "AGE": "30",
+        "SITUATION_FAMILIALE": "C",
+        "NB_PERSONNES": "1",
+        "NB_14_ANS_ET_PLUS": "1",
+        "NB_MOINS_14_ANS": "0",
+        "TYPE_CONTRAT": contract,
+        "REVENU_MENSUEL": str(monthly_income),
+        "PLAFOND_RESSOURCES": "PLAI",
+        "MODELE_LOGEMENT_ACTUEL": current_housing,
+        "MOTIF": "01",
+        "TYPE_LOGEMENT": "T2",
+        "STATUT_DALO": "ACTIF" if priority == "DALO" else "NON",
+        "PRIORITE": priority or "",
+        "TRAVAILLEUR_ESSENTIEL": yes[essential_worker],
+        "RELOGEMENT_RU": yes[urban_renewal],
+    }
+
+
 def write(raw: Path, relative: str, rows: list[dict], source: str) -> Path:
     spec = SOURCES[source]
     path = raw / relative

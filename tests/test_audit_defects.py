@@ -16,7 +16,7 @@ import pytest
 from core.layout import Layout
 from publication.suppression import policy, unclassified_columns
 from tests.conftest import attrib_run
-from tests.raw_builder import LANDLORDS, QPV_CODES, landing_zone, rpls_row, write
+from tests.raw_builder import LANDLORDS, QPV_CODES, demand_row, landing_zone, rpls_row, write
 
 SICOVAL, MONTAUBAN, AUDE = "31035", "82121", "11069"
 QPV_CODES.setdefault(MONTAUBAN, "QP082901")
@@ -56,32 +56,14 @@ def number(n: int) -> str:
 
 
 def demand(n: int, commune: str, q1: bool, priority: str | None, struck_off: str) -> dict:
-    return {
-        "NUM_UNIQUE": number(n),
-        "DATE_CREATION": "2023-01-10",
-        "DATE_RENOUVELLEMENT": "",
-        "DATE_RADIATION": struck_off,
-        "MOTIF_RADIATION": "RADATT" if struck_off else "",
-        "DEPCOM_SOUHAITE_1": commune,
-        "DEPCOM_SOUHAITE_2": "",
-        "DEPCOM_SOUHAITE_3": "",
-        "DEPCOM_ACTUEL": commune,
-        "AGE": "30",
-        "SITUATION_FAMILIALE": "C",
-        "NB_PERSONNES": "1",
-        "NB_14_ANS_ET_PLUS": "1",
-        "NB_MOINS_14_ANS": "0",
-        "TYPE_CONTRAT": "CDI",
-        "REVENU_MENSUEL": "500" if q1 else "1000",
-        "PLAFOND_RESSOURCES": "PLAI",
-        "MODELE_LOGEMENT_ACTUEL": "LP",
-        "MOTIF": "01",
-        "TYPE_LOGEMENT": "T2",
-        "STATUT_DALO": "ACTIF" if priority == "DALO" else "NON",
-        "PRIORITE": priority or "",
-        "TRAVAILLEUR_ESSENTIEL": "NON",
-        "RELOGEMENT_RU": "NON",
-    }
+    return demand_row(
+        number(n),
+        commune,
+        monthly_income=500 if q1 else 1000,
+        struck_off=struck_off,
+        priority=priority,
+        created="2023-01-10",
+    )
 
 
 def household(ident: str) -> dict:
@@ -126,9 +108,9 @@ def built(tmp_path_factory):
                 "MOTIF_REFUS": "",
             }
         )
-    active = demand(ACTIVE_DEMAND, SICOVAL, False, None, "")
-    active["REVENU_MENSUEL"] = "700"
-    demands[2025].append(active)
+    demands[2025].append(
+        demand_row(number(ACTIVE_DEMAND), SICOVAL, monthly_income=700, created="2023-01-10")
+    )
     for vintage in (2024, 2025):
         for dep in ("31", "82", "11"):
             rows = [d for d in dwellings.values() if d["DEPCOM"].startswith(dep)]
