@@ -2,8 +2,9 @@
 (``ATTRIB_RAW_DIR``, ``ATTRIB_WAREHOUSE``, ``ATTRIB_DUCKDB_MEMORY``, ``ATTRIB_DUCKDB_THREADS``),
 then the repository's ``raw/`` and ``warehouse/attrib.duckdb``.
 
-The environment is read here and nowhere else, and never written: every other module receives
-these values explicitly (resources, config, arguments).
+The environment is read in ``core`` only (here; the pseudonym key and the Dagster home where
+they are used) and never written: every other module receives these values explicitly
+(resources, config, arguments).
 """
 
 from __future__ import annotations

@@ -5,7 +5,6 @@ validated in an ephemeral GX context; results come back as plain dicts for the a
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass, field
 from functools import cache
 from html import escape
@@ -55,12 +54,18 @@ def suites(path: Path = EXPECTATIONS_FILE) -> dict[str, list[dict]]:
 
 
 def _context(docs_dir: Path):
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # no network here
     import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
-    context = gx.get_context(mode="ephemeral")
+    config = DataContextConfig(  # no usage statistics: said in the config, not the environment
+        analytics_enabled=False, store_backend_defaults=InMemoryStoreBackendDefaults()
+    )
+    context = gx.get_context(mode="ephemeral", project_config=config)
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     context.add_data_docs_site(
         site_name="attrib",

@@ -6,7 +6,8 @@
   of the keys computed (delete+insert on the key column) and keep the others.
 
   Which keys: var('<kind>_keys') when given (a list), else every key the raw layer holds,
-  limited to var('years') when given (a backfill of some years):
+  limited to var('years') when given (a backfill of some years; for surveys, those of the
+  years and the latest one at or before the first year, OPS being biennial):
     capacity: every year the loaded plans cover, from each agreement's start to its last event
     survey:   every OPS survey year loaded
     period:   every SNE period with decisions loaded ('2025', or '2026T2' for year to date)
@@ -30,9 +31,23 @@
     {%- endif -%}
     {%- set years = var('years', none) -%}
     {%- set kept = [] -%}
-    {%- for k in keys -%}
-        {%- if years is none or (k[:4] | int) in years -%}{%- do kept.append(k) -%}{%- endif -%}
-    {%- endfor -%}
+    {%- if years is not none and kind == 'survey' -%}
+        {#- OPS is biennial: a year's fragility is that of the latest survey at or before it -#}
+        {%- set floor = namespace(key=none) -%}
+        {%- for k in keys | sort -%}
+            {%- if (k | int) <= (years | min) -%}{%- set floor.key = k | int -%}{%- endif -%}
+        {%- endfor -%}
+        {%- for k in keys -%}
+            {%- if (k | int) <= (years | max)
+                   and (floor.key is none or (k | int) >= floor.key) -%}
+                {%- do kept.append(k) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- else -%}
+        {%- for k in keys -%}
+            {%- if years is none or (k[:4] | int) in years -%}{%- do kept.append(k) -%}{%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
     {%- do return(kept) -%}
 {%- endmacro %}
 
