@@ -13,6 +13,7 @@ from dagster import ConfigurableResource
 from core import pseudonym
 from core.connection import connect
 from core.layout import Layout
+from core.lock import check_not_busy
 from core.settings import DuckDBLimits, Settings
 
 
@@ -43,6 +44,8 @@ class Warehouse(ConfigurableResource):
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        if not read_only:
+            check_not_busy(self.layout)  # one line naming the run that writes, not a traceback
         con = connect(
             Path(self.path), read_only=read_only, limits=self.limits, spill=self.layout.spill
         )

@@ -6,6 +6,7 @@ failed, where the results are). What is built and in which order is the job's bu
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import time
 import uuid
@@ -14,6 +15,7 @@ import duckdb
 from dagster import DagsterEventType
 
 from core.dbt_project import prepare_manifest
+from core.lock import WarehouseBusy, WarehouseLock, describe, holder
 from core.settings import Settings
 from pipelines import progress
 from pipelines.build_plan import INVOCATION_TAG, WAREHOUSE_TAG, RunPlan
@@ -104,6 +106,9 @@ def _execute(job, plan: RunPlan, settings: Settings, invocation: str):
 def run(settings: Settings, plan: RunPlan) -> int:
     """Execute ``plan`` with the code location built for ``settings``; 0 when all went well."""
     started = time.perf_counter()
+    if (busy := holder(settings.layout)) and busy.get("pid") != os.getpid():
+        print(f"error: {describe(busy, settings.layout)}")  # at once, before any work
+        return 3
     prepare_manifest()  # before the assets are imported: they read the manifest then
     from pipelines.definitions import build_definitions
 
@@ -114,8 +119,13 @@ def run(settings: Settings, plan: RunPlan) -> int:
     print(f"Loading {settings.raw_dir} into {settings.warehouse}: job {plan.label}", flush=True)
     print(f"  (dbt's and Dagster's own output: {log})", flush=True)
     progress.STREAM = sys.stdout
-    with log.open("w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
-        result = _execute(job, plan, settings, invocation)
+    try:
+        with WarehouseLock(settings.layout, " ".join(sys.argv) or "attrib run"):
+            with log.open("w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
+                result = _execute(job, plan, settings, invocation)
+    except WarehouseBusy as busy:
+        print(f"error: {busy}")
+        return 3
     _summary(settings, result.run_id)
     problems = _failures(result) + _failed_checks(result)
     seconds = time.perf_counter() - started
