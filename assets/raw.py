@@ -29,7 +29,7 @@ from dagster import (
 from audit import lineage
 from core.partitions import extract_partitions
 from core.resources import RawZone, Warehouse
-from ingestion.loader import UNPARTITIONED, LoadReport, load_partition
+from ingestion.loader import LoadReport, load_partition, remove_partition
 from ingestion.raw_files import RawFileError, discover
 from ingestion.raw_validated import ensure_tables
 from ingestion.sql_validation import duckdb_type
@@ -188,11 +188,20 @@ def build_raw_asset(source: RawSource) -> AssetsDefinition:
                 description=str(exc), metadata={"file": exc.path, "problem": exc.problem}
             ) from None
         keys = [k for k in wanted if k in present]
-        missing = [k or UNPARTITIONED for k in wanted if k not in present]
+        missing = [k for k in wanted if k not in present]
         reports, failures, all_counts, reconciled = [], [], {}, True
         with warehouse.connect() as con:
             ensure_tables(con, source)  # empty until its first file, for the checks of others
             pseudonym_key = warehouse.pseudonym_key() if source.pseudonymised and keys else None
+            for gone in missing:  # the landing zone is the truth
+                removed = remove_partition(con, source, gone, context.run.run_id)
+                if removed is not None:
+                    label = f"raw_validated/{source.name}" + (f" [{gone}]" if gone else "")
+                    context.log.info(
+                        f"{label:<45} removed {removed:,} rows: its files are gone from "
+                        "the landing zone",
+                        extra={"progress": True},
+                    )
             for partition in keys:
                 started = time.perf_counter()
                 try:
@@ -221,7 +230,9 @@ def build_raw_asset(source: RawSource) -> AssetsDefinition:
                 },
             )
         return MaterializeResult(
-            metadata=_metadata(source, reports, [] if not source.partitioning else missing),
+            metadata=_metadata(
+                source, reports, [k for k in missing if k] if source.partitioning else []
+            ),
             check_results=[
                 AssetCheckResult(
                     check_name=RECONCILE_CHECK,

@@ -299,3 +299,45 @@ def load_partition(
     for temp in ("landing", "failing", "failures", "landing_files"):
         con.execute(f"DROP TABLE IF EXISTS {temp}")
     return LoadReport(source.name, key, load_id, reports, failures, sample)
+
+
+def remove_partition(
+    con: duckdb.DuckDBPyConnection, source: RawSource, partition: str | None, run_id: str = ""
+) -> int | None:
+    """The landing zone is the truth: a partition whose files are gone from it leaves the
+    warehouse. Its rows, rejects and load-log lines are deleted in one transaction and one
+    load-log line records the removal. Returns the rows removed, or None when the partition
+    was not loaded (nothing to do)."""
+    table = ensure_tables(con, source)
+    key = partition if partition is not None else UNPARTITIONED
+    (rows,) = con.execute(f"SELECT count(*) FROM {table} WHERE _partition = ?", [key]).fetchone()
+    (files,) = con.execute(
+        """SELECT count(*) FROM raw_validated.load_log
+           WHERE source = ? AND "partition" = ? AND source_file IS NOT NULL""",
+        [source.name, key],
+    ).fetchone()
+    if rows == 0 and files == 0:
+        return None
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"DELETE FROM {table} WHERE _partition = ?", [key])
+        for name in ("raw_validated.rejects", "raw_validated.load_log"):
+            con.execute(
+                f'DELETE FROM {name} WHERE source = ? AND "partition" = ?', [source.name, key]
+            )
+        con.execute(
+            "INSERT INTO raw_validated.load_log VALUES (?, ?, ?, NULL, NULL, NULL, 0, 0, 0, ?, "
+            "?, now())",
+            [
+                uuid.uuid4().hex,
+                source.name,
+                key,
+                f"partition removed: {rows} rows, its files are gone from the landing zone",
+                run_id,
+            ],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return rows

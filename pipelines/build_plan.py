@@ -80,16 +80,46 @@ def keys_with_files(raw_dir: Path) -> list[str]:
     return [k for k in extract_periods() if k in found]
 
 
+def keys_loaded(warehouse: Path) -> list[str]:
+    """Extract periods the warehouse holds rows of (its load log), so that a run over the
+    landing zone also reaches the partitions whose files were removed from it."""
+    import duckdb
+
+    from core.connection import connect
+
+    if not warehouse.exists():
+        return []
+    try:
+        con = connect(warehouse, read_only=True)
+    except duckdb.Error:
+        return []  # being written: the run will be refused by its lock anyway
+    try:
+        rows = con.execute(
+            """SELECT DISTINCT "partition" FROM raw_validated.load_log
+               WHERE "partition" <> 'all' AND source_file IS NOT NULL"""
+        ).fetchall()
+    except duckdb.CatalogException:
+        rows = []
+    finally:
+        con.close()
+    known = set(extract_periods())
+    return [k for (k,) in rows if k in known]
+
+
 def key_range(keys: list[str]) -> tuple[str, str]:
     order = extract_periods()
     ranked = sorted(keys, key=order.index)
     return ranked[0], ranked[-1]
 
 
-def annual_plan(raw_dir: Path, years: range | None = None, job: str = "attrib") -> RunPlan:
-    """Everything in the landing zone (``attrib run``); with ``years``, only those years'
+def annual_plan(
+    raw_dir: Path, years: range | None = None, job: str = "attrib", loaded: list[str] = ()
+) -> RunPlan:
+    """Everything in the landing zone (``attrib run``), and the partitions ``loaded`` in the
+    warehouse (those whose files are gone are removed); with ``years``, only those years'
     extracts and the yearly, survey and period figures of those years (a backfill)."""
-    keys = [k for k in keys_with_files(raw_dir) if years is None or key_year(k) in years]
+    found = set(keys_with_files(raw_dir)) | set(loaded)
+    keys = [k for k in found if years is None or key_year(k) in years]
     if not keys:  # reference tables only: dbt still builds every model (empty)
         first = last = str(years[0]) if years else extract_periods()[-5]
     else:

@@ -48,7 +48,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from core.settings import Settings
-    from pipelines.build_plan import annual_plan, period_plan
+    from pipelines.build_plan import annual_plan, keys_loaded, period_plan
     from pipelines.runner import run
     from samples.generator import generate, has_extracts
 
@@ -76,7 +76,7 @@ def _run(args: argparse.Namespace) -> int:
         if isinstance(args.years, str):
             plan = period_plan(args.years)
         else:
-            plan = annual_plan(raw_dir, args.years)
+            plan = annual_plan(raw_dir, args.years, loaded=keys_loaded(resolved.warehouse))
     except Exception as exc:  # a landing zone that cannot be listed (two formats of one file)
         print(f"error: {exc}")
         return 1

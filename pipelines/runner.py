@@ -80,6 +80,15 @@ def _summary(settings: Settings, run_id: str) -> None:
     for name, read, valid, rejected in rows:
         flag = "" if read == valid + rejected else "  <- does not reconcile"
         print(f"{name:<28}{read:>12,}{valid:>12,}{rejected:>10,}{flag}")
+    flagged = _query(
+        settings,
+        """SELECT check_name, source_file, year, rows_flagged FROM marts.data_quality
+           ORDER BY check_name, source_file""",
+    )
+    if flagged:
+        print("\nrows kept but flagged (marts.data_quality)")
+        for check, source_file, year, n in flagged:
+            print(f"  {check:<42} {source_file:<34} {year}  {n:>6,}")
     priority = _query(
         settings,
         """SELECT p.survey_year, coalesce(t.territory_name, p.territory_id), count(*)

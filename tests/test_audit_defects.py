@@ -85,7 +85,8 @@ def household(ident: str) -> dict:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     root = tmp_path_factory.mktemp("defects")
-    raw = landing_zone(root / "raw")
+    # French folder names hold apostrophes (Côte-d'Or): every path is bound or quoted
+    raw = landing_zone(root / "extraits d'Occitanie")
     dwellings, demands, decisions = {}, {2024: [], 2025: []}, {2024: [], 2025: []}
     for n, year, landlord, commune, q1, priority, holder, decision, lease in DECISIONS:
         ident = f"W{n:03d}"
@@ -119,7 +120,7 @@ def built(tmp_path_factory):
         write(raw, f"sne/demandes_{year}.csv", demands[year], "sne_demandes")
         write(raw, f"sne/attributions_{year}.csv", decisions[year], "sne_attributions")
     write(raw, "ops/ops_2024_31.csv", [household(i) for i in SURVEYED], "ops")
-    warehouse = root / "warehouse" / "attrib.duckdb"
+    warehouse = root / "entrepôt de l'Occitanie" / "attrib.duckdb"
     attrib_run(raw, warehouse)
     con = duckdb.connect(str(warehouse), read_only=True)
     yield con, warehouse

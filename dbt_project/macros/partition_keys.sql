@@ -85,3 +85,21 @@ select * from (
     coalesce(cast(nullif(substr({{ period_key(key) }}, 6, 1), '') as integer), 4)
 {%- endmacro %}
 {% macro period_is_year(key) -%}(length({{ period_key(key) }}) = 4){%- endmacro %}
+
+{#
+  Post-hook of the yearly, survey and period models: remove the rows of keys the raw layer no
+  longer holds (their files were removed from the landing zone), so a removed extract leaves
+  no figure behind. A backfill (var years or <kind>_keys) touches only its own keys.
+#}
+{% macro prune_unloaded_keys(kind, column) -%}
+    {%- if execute and var('years', none) is none and var(kind ~ '_keys', none) is none -%}
+        {%- set keys = loaded_keys(kind) -%}
+        delete from {{ this }} where
+        {%- if keys %} cast({{ column }} as varchar) not in (
+            {%- for k in keys %}'{{ k }}'{% if not loop.last %}, {% endif %}{% endfor -%})
+        {%- else %} true
+        {%- endif -%}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}

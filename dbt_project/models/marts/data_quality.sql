@@ -1,8 +1,7 @@
 -- Rows the marts keep but cannot place fully, counted per source file: OPS households whose
 -- dwelling is in no register vintage (left out of the residence and commune fragility marts,
 -- never grouped under a NULL residence), and commission decisions whose dwelling is in no
--- register vintage at or before the commission (kept as new dwellings, without financing
--- class). `attrib run` prints them; analysts check them before reading the marts.
+-- register vintage loaded (kept as new dwellings, without financing class). `attrib run` prints them; analysts check them before reading the marts.
 select
     'ops_household_without_register_dwelling' as check_name,
     'ops' as source,
@@ -22,5 +21,5 @@ select
     decision_year,
     count(*)
 from {{ ref('fct_attribution') }}
-where dwelling_source = 'decision'
+where not dwelling_in_register
 group by all

@@ -67,6 +67,7 @@ select
     j.finan_class,
     j.residence_id,
     j.dwelling_source,
+    j.ident_rep in (select ident_rep from register) as dwelling_in_register,
     j.register_vintage,
     j.commission_on,
     year(j.commission_on) as decision_year,
