@@ -9,13 +9,16 @@ reused from run to run (dbt's partial parsing then skips the parse).
 """
 
 import datetime as dt
+import json
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 from dagster import (
     AssetExecutionContext,
     AssetKey,
     Config,
+    Failure,
     MaterializeResult,
     Output,
     asset,
@@ -78,7 +81,12 @@ def build_with_lineage(
     its materialisation. dbt holds the warehouse's single write lock while it runs, so the
     events are gathered first and the lineage written once dbt has exited."""
     started = dt.datetime.now()
-    events = list(run_dbt(dbt, warehouse, ["build"], extra_vars, context).stream())
+    log = warehouse.layout.dbt_target / "dbt.log"
+    log.unlink(missing_ok=True)  # dbt's own log of this build only (it appends otherwise)
+    try:
+        events = list(run_dbt(dbt, warehouse, ["build"], extra_vars, context).stream())
+    except Exception as exc:  # dagster-dbt's message says only that the process failed
+        raise Failure(description=dbt_errors(warehouse.layout.dbt_target) or str(exc)) from exc
     built = {
         context.asset_key_for_output(e.output_name): e for e in events if isinstance(e, Output)
     }
@@ -91,6 +99,28 @@ def build_with_lineage(
             row = rows[context.asset_key_for_output(event.output_name)]
             event = event.with_metadata({**event.metadata, **row.metadata()})
         yield event
+
+
+def dbt_errors(target: Path, most: int = 6) -> str:
+    """What dbt said went wrong, from its run results, else from the error lines of its log."""
+    results = target / "run_results.json"
+    lines = []
+    if results.exists():
+        for result in json.loads(results.read_text()).get("results", []):
+            if result.get("status") in ("error", "fail"):
+                message = [m.strip() for m in (result.get("message") or "").splitlines()]
+                cause = next((m for m in message if "Error:" in m), message[0] if message else "")
+                lines.append(f"{result['unique_id']}: {cause or 'failed'}")
+    log = target / "dbt.log"
+    if not lines and log.exists():
+        for raw in log.read_text(errors="replace").splitlines()[-400:]:
+            try:
+                entry = json.loads(raw)
+            except ValueError:
+                continue
+            if entry.get("info", {}).get("level") == "error":
+                lines.append(entry["info"].get("msg", "").strip().splitlines()[0])
+    return " | ".join(line for line in lines[:most] if line)
 
 
 def _model_lineage(

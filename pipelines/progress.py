@@ -51,6 +51,9 @@ class ProgressHandler(logging.Handler):
             say(f"  {step} FAILED: {failure_detail(event.event_specific_data)}")
 
 
+DISK_FULL = ("No space left on device", "File too large", "disk I/O error", "Errno 27", "Errno 28")
+
+
 def failure_detail(data) -> str:
     """What a failed step says: the user's ``Failure`` description, else the user's exception
     under Dagster's wrappers; for dbt, the models and tests that failed and why."""
@@ -62,6 +65,9 @@ def failure_detail(data) -> str:
     if not error:
         return "failed"
     lines = [line.strip() for line in error.message.strip().splitlines() if line.strip()]
+    full = [line for line in lines if any(s in line for s in DISK_FULL)]
+    if full:
+        return f"the disk is full or a file-size limit was reached: {full[0]}"
     dbt = [
         line
         for line in lines

@@ -16,6 +16,7 @@ from dagster import DagsterEventType
 
 from core.dbt_project import prepare_manifest
 from core.lock import WarehouseBusy, WarehouseLock, describe, holder
+from core.preflight import PreflightError, check_space, check_writable
 from core.settings import Settings
 from pipelines import progress
 from pipelines.build_plan import INVOCATION_TAG, WAREHOUSE_TAG, RunPlan
@@ -118,6 +119,12 @@ def run(settings: Settings, plan: RunPlan) -> int:
     if (busy := holder(settings.layout)) and busy.get("pid") != os.getpid():
         print(f"error: {describe(busy, settings.layout)}")  # at once, before any work
         return 3
+    try:
+        check_writable(settings.layout)
+        check_space(settings.layout, settings.raw_dir)
+    except PreflightError as problem:
+        print(f"error: {problem}")
+        return 2
     prepare_manifest()  # before the assets are imported: they read the manifest then
     from pipelines.definitions import build_definitions
 
