@@ -86,7 +86,8 @@ def build_with_lineage(
     try:
         events = list(run_dbt(dbt, warehouse, ["build"], extra_vars, context).stream())
     except Exception as exc:  # dagster-dbt's message says only that the process failed
-        raise Failure(description=dbt_errors(warehouse.layout.dbt_target) or str(exc)) from exc
+        errors = dbt_errors(warehouse.layout.dbt_target, warehouse.layout.database)
+        raise Failure(description=errors or str(exc)) from exc
     built = {
         context.asset_key_for_output(e.output_name): e for e in events if isinstance(e, Output)
     }
@@ -101,8 +102,26 @@ def build_with_lineage(
         yield event
 
 
-def dbt_errors(target: Path, most: int = 6) -> str:
-    """What dbt said went wrong, from its run results, else from the error lines of its log."""
+def failing_rows(database: Path, sql: str, most: int = 3) -> str:
+    """The first rows a failed dbt test returns (what failed, not only how many)."""
+    import duckdb
+
+    try:
+        con = duckdb.connect(str(database), read_only=True)
+        try:
+            frame = con.execute(f"SELECT * FROM ({sql}) LIMIT {most}").df()
+        finally:
+            con.close()
+    except duckdb.Error:
+        return ""
+    return "; ".join(
+        ", ".join(f"{k}={v}" for k, v in row.items()) for row in frame.to_dict("records")
+    )
+
+
+def dbt_errors(target: Path, database: Path | None = None, most: int = 6) -> str:
+    """What dbt said went wrong, from its run results (with the first failing rows of a failed
+    test), else from the error lines of its log."""
     results = target / "run_results.json"
     lines = []
     if results.exists():
@@ -110,6 +129,9 @@ def dbt_errors(target: Path, most: int = 6) -> str:
             if result.get("status") in ("error", "fail"):
                 message = [m.strip() for m in (result.get("message") or "").splitlines()]
                 cause = next((m for m in message if "Error:" in m), message[0] if message else "")
+                if result.get("status") == "fail" and database and result.get("compiled_code"):
+                    rows = failing_rows(database, result["compiled_code"])
+                    cause += f" (e.g. {rows})" if rows else ""
                 lines.append(f"{result['unique_id']}: {cause or 'failed'}")
     log = target / "dbt.log"
     if not lines and log.exists():
