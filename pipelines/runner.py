@@ -18,6 +18,7 @@ from core.dbt_project import prepare_manifest
 from core.lock import WarehouseBusy, WarehouseLock, describe, holder
 from core.preflight import PreflightError, check_space, check_writable
 from core.settings import Settings
+from core.watchdog import start_watchdog, stop_watchdog
 from pipelines import progress
 from pipelines.build_plan import INVOCATION_TAG, WAREHOUSE_TAG, RunPlan
 from pipelines.instance import instance_for
@@ -137,8 +138,12 @@ def run(settings: Settings, plan: RunPlan) -> int:
     progress.STREAM = sys.stdout
     try:
         with WarehouseLock(settings.layout, " ".join(sys.argv) or "attrib run"):
-            with log.open("w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
-                result = _execute(job, plan, settings, invocation)
+            watchdog = start_watchdog()  # dbt ends with this process, even on kill -9
+            try:
+                with log.open("w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
+                    result = _execute(job, plan, settings, invocation)
+            finally:
+                stop_watchdog(watchdog)
     except WarehouseBusy as busy:
         print(f"error: {busy}")
         return 3
