@@ -34,7 +34,7 @@ def mart_key(mart: str) -> AssetKey:
 
 
 def docs_dir(warehouse: Warehouse) -> Path:
-    return warehouse.layout.docs / "gx"
+    return warehouse.area.docs / "gx"
 
 
 def publication_lineage(
@@ -69,6 +69,7 @@ def publication_lineage(
         AssetCheckSpec(
             GX_CHECK,
             asset=mart_key(mart),
+            blocking=True,  # a failed suite stops the publication of the run
             description="Great Expectations suite on the published results (quality/"
             "expectations.yml): " + "; ".join(e["notes"].strip() for e in expectations),
         )
@@ -81,7 +82,7 @@ def gx_mart_checks(context: AssetCheckExecutionContext, warehouse: Warehouse):
     """Validate the marts with GX; write the Data Docs site into the warehouse's docs/gx."""
     site = docs_dir(warehouse)
     selected = {key.asset_key.path[-1] for key in context.selected_asset_check_keys}
-    results = run_suites(Path(warehouse.path), site, only=selected, run_name=context.run.run_id)
+    results = run_suites(warehouse.database, site, only=selected, run_name=context.run.run_id)
     for result in results:
         lines = [result.skipped] if result.skipped else [o.plain() for o in result.outcomes]
         failed = [o for o in result.outcomes if not o.success]
@@ -111,8 +112,8 @@ def gx_mart_checks(context: AssetCheckExecutionContext, warehouse: Warehouse):
 )
 def parquet_exports(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     started = dt.datetime.now()
-    out = warehouse.layout.exports
-    reports = export_marts(Path(warehouse.path), out, run_id=context.run.run_id)
+    out = warehouse.area.exports
+    reports = export_marts(warehouse.database, out, run_id=context.run.run_id)
     row = publication_lineage(context, warehouse, started, list(policy().marts))
     return MaterializeResult(
         metadata={
@@ -148,8 +149,8 @@ SHEET_MARTS = [
 )
 def territorial_sheets(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     started = dt.datetime.now()
-    out = warehouse.layout.reports
-    sheets = write_sheets(Path(warehouse.path), out, run_id=context.run.run_id)
+    out = warehouse.area.reports
+    sheets = write_sheets(warehouse.database, out, run_id=context.run.run_id)
     row = publication_lineage(context, warehouse, started, SHEET_MARTS)
     return MaterializeResult(
         metadata={

@@ -67,7 +67,9 @@ class BuildConfig(Config):
 def run_dbt(
     dbt: DbtCliResource, warehouse: Warehouse, args: list[str], extra_vars=None, context=None
 ):
-    """One dbt invocation on this warehouse: its profile vars, its own target folder."""
+    """One dbt invocation on this run's building copy: its profile vars, its own target
+    folder."""
+    warehouse.area  # noqa: B018 - begun before dbt opens it
     target = warehouse.layout.dbt_target
     target.mkdir(parents=True, exist_ok=True)
     values = {**profile_vars(warehouse.layout, warehouse.limits), **(extra_vars or {})}
@@ -86,7 +88,7 @@ def build_with_lineage(
     try:
         events = list(run_dbt(dbt, warehouse, ["build"], extra_vars, context).stream())
     except Exception as exc:  # dagster-dbt's message says only that the process failed
-        errors = dbt_errors(warehouse.layout.dbt_target, warehouse.layout.database)
+        errors = dbt_errors(warehouse.layout.dbt_target, warehouse.database)
         raise Failure(description=errors or str(exc)) from exc
     built = {
         context.asset_key_for_output(e.output_name): e for e in events if isinstance(e, Output)
@@ -231,7 +233,7 @@ MART_KEYS = [
     "docs/dbt folder.",
 )
 def dbt_docs_site(dbt: DbtCliResource, warehouse: Warehouse) -> MaterializeResult:
-    site = warehouse.layout.docs / "dbt"
+    site = warehouse.area.docs / "dbt"
     run_dbt(dbt, warehouse, ["--quiet", "docs", "generate"]).wait()
     site.mkdir(parents=True, exist_ok=True)
     built = warehouse.layout.dbt_target

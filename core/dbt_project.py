@@ -19,7 +19,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from core.layout import Layout
+from core.layout import DEFAULT_DATABASE, Layout
 from core.settings import PROJECT_ROOT, DuckDBLimits
 
 DBT_DIR = PROJECT_ROOT / "dbt_project"
@@ -79,6 +79,7 @@ def prepare_manifest() -> Path:
             "--profiles-dir",
             str(DBT_DIR),
             "--quiet",
+            *vars_argument(profile_vars(Layout(DEFAULT_DATABASE), DuckDBLimits())),
         ],
         capture_output=True,
         text=True,
@@ -90,11 +91,14 @@ def prepare_manifest() -> Path:
 
 
 def profile_vars(layout: Layout, limits: DuckDBLimits) -> dict:
-    """The vars ``profiles.yml`` reads: which file dbt writes and under which limits. Passed on
-    the command line (the code never sets environment variables); constant for a warehouse, so
-    dbt's partial parsing is reused from one run to the next."""
+    """The vars ``profiles.yml`` reads: which file dbt writes (the run's building copy, never
+    the published file) and under which limits. Passed on the command line (the code never
+    sets environment variables); constant for a warehouse, so dbt's partial parsing is reused
+    from one run to the next."""
+    from core.publishing import building
+
     return {
-        "warehouse_path": layout.database.as_posix(),
+        "warehouse_path": building(layout).database.as_posix(),
         "duckdb_memory_limit": limits.memory_limit,
         "duckdb_threads": limits.threads,
         "duckdb_temp_directory": layout.spill.as_posix(),

@@ -8,9 +8,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext
+from pydantic import PrivateAttr
 
-from core import pseudonym
+from core import pseudonym, publishing
 from core.connection import connect
 from core.layout import Layout
 from core.lock import check_not_busy
@@ -28,15 +29,45 @@ class RawZone(ConfigurableResource):
 
 
 class Warehouse(ConfigurableResource):
-    """The DuckDB warehouse file and its limits. One writer at a time: jobs run in process."""
+    """The DuckDB warehouse file and its limits. One writer at a time: jobs run in process.
+
+    ``path`` is the published file. Inside a run, every step reads and writes the run's
+    building copy (``area``: the file and the folders of the publication, core/publishing.py),
+    which the job's last step publishes; outside a run (sensors), the published file."""
 
     path: str
     memory_limit: str = DuckDBLimits.memory_limit
     threads: int = DuckDBLimits.threads
+    _run_id: str | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        self._run_id = context.run.run_id if context.run else None
+
+    def in_run(self, run_id: str) -> Warehouse:
+        """This warehouse as the steps of run ``run_id`` see it (what a job's set-up does)."""
+        resource = self.model_copy()
+        resource._run_id = run_id
+        return resource
 
     @property
     def layout(self) -> Layout:
         return Layout(Path(self.path))
+
+    @property
+    def run_id(self) -> str | None:
+        return self._run_id
+
+    @property
+    def area(self) -> publishing.Area:
+        """Where this run's steps read and write: its building copy, begun on first use."""
+        if self._run_id is None:
+            return publishing.published(self.layout)
+        check_not_busy(self.layout)  # one line naming the run that writes, not a traceback
+        return publishing.begin(self.layout, self._run_id)
+
+    @property
+    def database(self) -> Path:
+        return self.area.database
 
     @property
     def limits(self) -> DuckDBLimits:
@@ -44,10 +75,10 @@ class Warehouse(ConfigurableResource):
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        if not read_only:
-            check_not_busy(self.layout)  # one line naming the run that writes, not a traceback
+        if not read_only and self._run_id is None:
+            raise RuntimeError("the warehouse is written by runs only (their building copy)")
         con = connect(
-            Path(self.path), read_only=read_only, limits=self.limits, spill=self.layout.spill
+            self.database, read_only=read_only, limits=self.limits, spill=self.layout.spill
         )
         try:
             yield con

@@ -17,6 +17,7 @@ import os, signal, sys, time
 from pathlib import Path
 
 parent = int(sys.argv[1])
+marker = sys.argv[2].encode() if len(sys.argv) > 2 else None
 me = os.getpid()
 
 def children(pid):
@@ -44,7 +45,15 @@ while alive(parent):
             seen.add(child)
             todo.append(child)
     known = seen or known
-    time.sleep(0.25)
+    time.sleep(0.1)
+if marker:  # a process started in the last instant, before a look could see it
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and marker in (entry / "cmdline").read_bytes():
+                known.add(int(entry.name))
+        except OSError:
+            pass
+known.discard(me)
 for pid in known:
     try:
         os.kill(pid, signal.SIGKILL)
@@ -53,12 +62,15 @@ for pid in known:
 """
 
 
-def start_watchdog() -> subprocess.Popen | None:
-    """Watch this process; returns the watchdog (stop it with ``stop_watchdog`` at the end)."""
+def start_watchdog(marker: str | None = None) -> subprocess.Popen | None:
+    """Watch this process; returns the watchdog (stop it with ``stop_watchdog`` at the end).
+    When the process disappears, the watchdog kills its descendants as last seen (it looks every
+    0.1 s) and any process whose command line holds ``marker`` (the run's building folder, in
+    every dbt command line), in case it started between two looks."""
     if not Path("/proc/self/task").exists():
         return None
     return subprocess.Popen(
-        [sys.executable, "-c", WATCH, str(os.getpid())],
+        [sys.executable, "-c", WATCH, str(os.getpid()), *([marker] if marker else [])],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -5,6 +5,7 @@ attrib run [--raw DIR] [--warehouse FILE] [--years 2023-2025]
 attrib explain <mart> --key column=value ...
 attrib explain objective --year Y --landlord L --territory T
 attrib report [--territory T] [--year Y]
+attrib dbt [--warehouse FILE] -- build --select marts.quota_attainment
 """
 
 from __future__ import annotations
@@ -124,6 +125,17 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _dbt(args: argparse.Namespace) -> int:
+    from core.settings import Settings
+    from pipelines.dbt_alone import run_dbt_alone
+
+    dbt_args = args.dbt_args[1:] if args.dbt_args[:1] == ["--"] else args.dbt_args
+    if not dbt_args:
+        print("error: give dbt's arguments, e.g. attrib dbt build --select marts.quota_attainment")
+        return 2
+    return run_dbt_alone(Settings.resolve(None, args.warehouse), dbt_args)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="attrib", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -190,6 +202,16 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--out", help="folder (default warehouse/reports beside the warehouse)")
     report.add_argument("--warehouse", help="DuckDB file (default as for run)")
     report.set_defaults(func=_report)
+    dbt = sub.add_parser(
+        "dbt",
+        help="dbt alone on the warehouse, under the run lock, published when it succeeds",
+        description="attrib dbt [--warehouse FILE] -- ARGS: run dbt ARGS (build, run, test, "
+        "show, docs generate...) on a copy of the warehouse, with its profile and limits, "
+        "holding the run lock; publish the copy and record lineage when dbt succeeds.",
+    )
+    dbt.add_argument("--warehouse", help="DuckDB file (default as for run)")
+    dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, help="dbt's own arguments")
+    dbt.set_defaults(func=_dbt)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -15,9 +15,8 @@ from core.settings import Settings
 if using_dagster_dev():
     prepare_manifest()
 
-from assets.publication import PUBLICATION_ASSETS, gx_mart_checks  # noqa: E402
-from assets.raw import RAW_ASSETS  # noqa: E402
-from assets.warehouse import dbt_docs_site, warehouse_models  # noqa: E402
+from assets.publication import gx_mart_checks  # noqa: E402
+from assets.publish import BUILT, published_warehouse  # noqa: E402
 from core.resources import build_resources  # noqa: E402
 from pipelines.jobs import JOBS  # noqa: E402
 from pipelines.progress import progress_logger  # noqa: E402
@@ -29,7 +28,7 @@ def build_definitions(settings: Settings | None = None) -> Definitions:
     settings = settings or Settings.resolve()
     # in process: DuckDB allows one writer per file, so steps must not run in parallel
     return Definitions(
-        assets=[*RAW_ASSETS, warehouse_models, dbt_docs_site, *PUBLICATION_ASSETS],
+        assets=[*BUILT, published_warehouse],
         asset_checks=[gx_mart_checks],
         jobs=JOBS,
         schedules=SCHEDULES,

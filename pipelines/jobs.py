@@ -6,9 +6,11 @@ from dagster import AssetSelection, define_asset_job
 
 from assets.publication import gx_mart_checks
 
+# every job ends with published_warehouse: readers see a whole run or the previous one
+PUBLISH = AssetSelection.groups("publish")
 EVERYTHING = AssetSelection.all() | AssetSelection.checks(gx_mart_checks)
-WAREHOUSE = AssetSelection.groups("staging", "intermediate", "marts", "reference", "docs")
-PUBLICATION = AssetSelection.groups("publication") | AssetSelection.checks(gx_mart_checks)
+WAREHOUSE = AssetSelection.groups("staging", "intermediate", "marts", "reference", "docs") | PUBLISH
+PUBLICATION = AssetSelection.groups("publication") | AssetSelection.checks(gx_mart_checks) | PUBLISH
 
 attrib_job = define_asset_job(
     "attrib",
@@ -22,7 +24,7 @@ attrib_job = define_asset_job(
 )
 raw_job = define_asset_job(
     "raw",
-    selection=AssetSelection.groups("raw"),
+    selection=AssetSelection.groups("raw") | PUBLISH,
     description="Only the raw layer: validate and load the extracts of the run's periods.",
 )
 warehouse_job = define_asset_job(

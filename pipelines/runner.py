@@ -10,10 +10,12 @@ import os
 import sys
 import time
 import uuid
+from pathlib import Path
 
 import duckdb
 from dagster import DagsterEventType
 
+from core import publishing
 from core.dbt_project import prepare_manifest
 from core.lock import WarehouseBusy, WarehouseLock, describe, holder
 from core.preflight import PreflightError, check_space, check_writable
@@ -58,9 +60,9 @@ def _failed_checks(result) -> list[str]:
     return lines
 
 
-def _query(settings: Settings, sql: str, params=None) -> list[tuple]:
+def _query(database: Path, sql: str, params=None) -> list[tuple]:
     try:
-        con = duckdb.connect(str(settings.warehouse), read_only=True)
+        con = duckdb.connect(str(database), read_only=True)
     except duckdb.Error:
         return []
     try:
@@ -71,9 +73,9 @@ def _query(settings: Settings, sql: str, params=None) -> list[tuple]:
         con.close()
 
 
-def _summary(settings: Settings, run_id: str) -> None:
+def _summary(database: Path, run_id: str) -> None:
     rows = _query(
-        settings,
+        database,
         """SELECT source, sum(rows_read), sum(rows_valid), sum(rows_rejected)
            FROM raw_validated.load_log WHERE run_id = ? GROUP BY source ORDER BY min(loaded_at)""",
         [run_id],
@@ -83,7 +85,7 @@ def _summary(settings: Settings, run_id: str) -> None:
         flag = "" if read == valid + rejected else "  <- does not reconcile"
         print(f"{name:<28}{read:>12,}{valid:>12,}{rejected:>10,}{flag}")
     flagged = _query(
-        settings,
+        database,
         """SELECT check_name, source_file, year, rows_flagged FROM marts.data_quality
            ORDER BY check_name, source_file""",
     )
@@ -92,7 +94,7 @@ def _summary(settings: Settings, run_id: str) -> None:
         for check, source_file, year, n in flagged:
             print(f"  {check:<42} {source_file:<34} {year}  {n:>6,}")
     priority = _query(
-        settings,
+        database,
         """SELECT p.survey_year, coalesce(t.territory_name, p.territory_id), count(*)
            FROM marts.priority_residences p LEFT JOIN marts.dim_territory t USING (territory_id)
            WHERE p.survey_year = (SELECT max(survey_year) FROM marts.priority_residences)
@@ -138,7 +140,10 @@ def run(settings: Settings, plan: RunPlan) -> int:
     progress.STREAM = sys.stdout
     try:
         with WarehouseLock(settings.layout, " ".join(sys.argv) or "attrib run"):
-            watchdog = start_watchdog()  # dbt ends with this process, even on kill -9
+            if interrupted := publishing.recover(settings.layout):
+                print(f"  completed the publication of run {interrupted}, interrupted by a kill")
+            # dbt ends with this process, even on kill -9
+            watchdog = start_watchdog(publishing.command_marker(settings.layout))
             try:
                 with log.open("w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
                     result = _execute(job, plan, settings, invocation)
@@ -147,20 +152,32 @@ def run(settings: Settings, plan: RunPlan) -> int:
     except WarehouseBusy as busy:
         print(f"error: {busy}")
         return 3
-    _summary(settings, result.run_id)
+    layout = settings.layout
+    unpublished = publishing.building_for(layout, result.run_id)
+    building = unpublished.database if unpublished else None
+    _summary(building if building and building.exists() else settings.warehouse, result.run_id)
     problems = _failures(result) + _failed_checks(result)
     seconds = time.perf_counter() - started
-    layout = settings.layout
-    if problems:
+    if problems or unpublished:
         print(f"\nRun {result.run_id} did not succeed ({seconds:.1f} s):")
         for line in problems:
             print(f"  {line}")
         not_built = _not_built(job, result)
         if not_built:
+            print(f"Not built, downstream of the failure: {', '.join(not_built)}.")
+        if publishing.interrupted(layout) == result.run_id:
             print(
-                f"Not built, downstream of the failure: {', '.join(not_built)}. Nothing was "
-                "published from this run."
+                "The publication was interrupted between two renames: the next run (or "
+                "`attrib run` again) completes it before anything else; its journal is "
+                f"{publishing.building_root(layout) / publishing.JOURNAL}."
             )
+            return 1
+        print(
+            f"Nothing was published from this run. {settings.warehouse}, its exports, sheets "
+            "and docs are those of the last successful run, unchanged; the run's partial build "
+            f"is in {publishing.building_root(layout)} until the next run (read it with "
+            "duckdb -readonly to see what went wrong)."
+        )
         return 1
     print(
         f"\nWarehouse: {settings.warehouse} (analysts read schema marts; rejected rows are in "

@@ -27,6 +27,7 @@ prepare_manifest()  # the assets read the dbt manifest when they are imported
 
 from dagster import materialize  # noqa: E402
 
+from assets.publish import published_warehouse  # noqa: E402
 from assets.raw import RAW_ASSETS  # noqa: E402
 from core.resources import build_resources  # noqa: E402
 from core.settings import Settings  # noqa: E402
@@ -151,7 +152,7 @@ def copy_built(tmp_path, tiny_built):
 
 
 class Loader:
-    """Materialise raw assets into one warehouse file, as the attrib job does."""
+    """Materialise raw assets into one warehouse file and publish it, as the raw job does."""
 
     def __init__(self, raw: Path, warehouse: Path):
         self.raw, self.warehouse = raw, warehouse
@@ -160,7 +161,7 @@ class Loader:
 
     def load(self, source: str, partition: str | None = None, raise_on_error: bool = True):
         return materialize(
-            [ASSETS[source]],
+            [ASSETS[source], published_warehouse],
             partition_key=partition,
             resources=self.resources,
             raise_on_error=raise_on_error,

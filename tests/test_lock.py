@@ -47,7 +47,7 @@ def test_a_write_connection_meets_the_lock(tmp_path, other_process):
     warehouse = tmp_path / "w" / "attrib.duckdb"
     hold(Layout(warehouse), other_process)
     with pytest.raises(WarehouseBusy, match=f"pid {other_process}"):
-        with Warehouse(path=str(warehouse)).connect():
+        with Warehouse(path=str(warehouse)).in_run("second").connect():
             pass
     with pytest.raises(WarehouseBusy):
         with WarehouseLock(Layout(warehouse), "attrib run (the second one)"):
@@ -62,6 +62,33 @@ def test_a_stale_lock_is_taken_over_and_released(tmp_path):
     with WarehouseLock(layout, "attrib run (after a crash)"):
         info = json.loads(lock_path(layout).read_text())
         assert info["pid"] == os.getpid() and info["command"] == "attrib run (after a crash)"
-        with Warehouse(path=str(layout.database)).connect() as con:  # its own lock: allowed
+        with (
+            Warehouse(path=str(layout.database)).in_run("first").connect() as con
+        ):  # its own lock: allowed
             assert con.execute("SELECT 1").fetchone() == (1,)
     assert not lock_path(layout).exists()
+
+
+def test_dbt_alone_meets_the_same_lock(tmp_path, other_process):
+    warehouse = tmp_path / "w" / "attrib.duckdb"
+    hold(Layout(warehouse), other_process)
+    code, out = attrib("dbt", "--warehouse", str(warehouse), "--", "build")
+    assert code == 3
+    assert f"pid {other_process}" in out and "attrib run (the first one)" in out
+
+
+def test_dbt_started_directly_is_refused_before_it_opens_a_file(tmp_path):
+    """Without the vars attrib passes, the profile has no file to open: dbt would otherwise
+    write the published warehouse under its readers, without the lock."""
+    from core.dbt_project import DBT_DIR, dbt_executable
+
+    done = subprocess.run(
+        [dbt_executable(), "debug", "--profiles-dir", ".", "--log-path", str(tmp_path)],
+        cwd=DBT_DIR,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "ATTRIB_WAREHOUSE": str(tmp_path / "w.duckdb")},
+    )
+    assert done.returncode != 0
+    assert "ATTRIB_DBT_WAREHOUSE_COPY" in done.stdout + done.stderr
+    assert not (tmp_path / "w.duckdb").exists()

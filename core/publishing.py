@@ -1,0 +1,163 @@
+"""What readers see is the last complete run: a run builds in a private copy and publishes it
+whole as its last step.
+
+A run writes nothing that readers open. Its first write copies the published warehouse file
+into ``private/building/`` (``begin``); every step of the run (the raw loads, dbt, the GX
+report, the exports, the sheets, the docs site) writes there. The job's last step
+(``publish``) checkpoints the copy, closes it (no ``.wal`` is left), writes a journal, and
+renames each built item over the published one: the DuckDB file (an atomic ``rename``), then
+the folders it rebuilt (exports, reports, docs/dbt, docs/gx). A run that fails or is killed
+before that step leaves every published file byte-identical, and the next run starts from the
+published file again. A run killed in the middle of the renames leaves its journal: the next
+command that opens the warehouse completes them (``recover``), so readers never see half of
+two runs for longer than that.
+
+Readers (analysts, BI tools, the webserver) open the published file read-only; a rename does
+not disturb an open file, so they never block a run and a run never breaks them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.layout import Layout
+
+JOURNAL = "PUBLISHING.json"
+OWNER = "RUN_ID"
+
+
+@dataclass(frozen=True)
+class Area:
+    """The files a run produces, published or being built: the DuckDB file and the folders the
+    publication writes."""
+
+    database: Path
+    exports: Path
+    reports: Path
+    docs: Path
+
+    def items(self) -> list[Path]:
+        """In publishing order: the warehouse first, so exports never describe a newer file."""
+        return [self.database, self.exports, self.reports, self.docs / "dbt", self.docs / "gx"]
+
+
+def published(layout: Layout) -> Area:
+    return Area(layout.database, layout.exports, layout.reports, layout.docs)
+
+
+def building_root(layout: Layout) -> Path:
+    return layout.private / "building"
+
+
+def building(layout: Layout) -> Area:
+    root = building_root(layout)
+    return Area(root / layout.database.name, root / "exports", root / "reports", root / "docs")
+
+
+def command_marker(layout: Layout) -> str:
+    """How the building folder appears in a dbt command line (its --vars are JSON)."""
+    return json.dumps(str(building_root(layout)))[1:-1]
+
+
+def wal(database: Path) -> Path:
+    return database.with_name(database.name + ".wal")
+
+
+def _owner(layout: Layout) -> str | None:
+    try:
+        return (building_root(layout) / OWNER).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+
+
+def begin(layout: Layout, run_id: str) -> Area:
+    """The building area of run ``run_id``: created from the published warehouse on the run's
+    first write, kept for its later steps, discarded when it belongs to an earlier run (one
+    that failed or was killed: it is never published)."""
+    recover(layout)
+    root, area = building_root(layout), building(layout)
+    if _owner(layout) == run_id:
+        return area
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    source = published(layout).database
+    if source.exists():
+        shutil.copyfile(source, area.database)
+        if wal(source).exists():  # written by an older version: the copy replays it
+            shutil.copyfile(wal(source), wal(area.database))
+    (root / OWNER).write_text(run_id, encoding="utf-8")  # last: a half copy is never reused
+    return area
+
+
+def building_for(layout: Layout, run_id: str) -> Area | None:
+    """The area run ``run_id`` built and did not publish, if it is still there."""
+    return building(layout) if _owner(layout) == run_id else None
+
+
+def publish(layout: Layout, run_id: str) -> list[Path]:
+    """Publish what run ``run_id`` built; return the published paths. The caller has closed
+    every connection to the building file (DuckDB's close checkpoints it)."""
+    import duckdb
+
+    if _owner(layout) != run_id:
+        raise RuntimeError(
+            f"nothing to publish: {building_root(layout)} does not hold run {run_id}'s build"
+        )
+    area = building(layout)
+    if area.database.exists():
+        con = duckdb.connect(str(area.database))
+        con.execute("CHECKPOINT")
+        con.close()
+        if wal(area.database).exists():
+            raise RuntimeError(
+                f"{wal(area.database)} is still there after CHECKPOINT: not published"
+            )
+    pairs = [
+        (str(built), str(target))
+        for built, target in zip(area.items(), published(layout).items(), strict=True)
+        if built.exists()
+    ]
+    journal = building_root(layout) / JOURNAL
+    with journal.open("w", encoding="utf-8") as handle:
+        json.dump({"run_id": run_id, "items": pairs}, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    recover(layout)
+    return [Path(target) for _, target in pairs]
+
+
+def interrupted(layout: Layout) -> str | None:
+    """The run whose publication stopped half done (its journal is still there), if any."""
+    journal = building_root(layout) / JOURNAL
+    return json.loads(journal.read_text())["run_id"] if journal.exists() else None
+
+
+def recover(layout: Layout) -> str | None:
+    """Complete a publication that a killed run left half done (its journal says what).
+    Idempotent: an item already renamed is skipped. Returns that run's id, if there was one."""
+    root = building_root(layout)
+    journal = root / JOURNAL
+    if not journal.exists():
+        return None
+    replaced = root / "replaced"
+    entry = json.loads(journal.read_text())
+    for built, target in (map(Path, pair) for pair in entry["items"]):
+        if not built.exists():
+            continue  # renamed before the kill
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if built.is_dir():
+            if target.exists():
+                shutil.rmtree(replaced / target.name, ignore_errors=True)
+                replaced.mkdir(exist_ok=True)
+                target.rename(replaced / target.name)
+            built.rename(target)
+        else:
+            wal(target).unlink(missing_ok=True)  # never replayed onto the new file
+            os.replace(built, target)
+    shutil.rmtree(root)
+    return entry["run_id"]

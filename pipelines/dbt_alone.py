@@ -1,0 +1,122 @@
+"""``attrib dbt ARGS``: dbt alone on a warehouse, the way a run uses it.
+
+It takes the warehouse's run lock, builds in a copy of the published file (core/publishing.py),
+publishes the copy only when dbt succeeds, and records one ``audit.lineage`` row per model dbt
+built (kind ``dbt alone``), so ``attrib explain`` never names an older run for a table dbt
+rebuilt. dbt started directly (``dbt build`` in dbt_project/) is refused by the profile: it
+would write the published file under readers, without the lock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import uuid
+
+from audit import lineage
+from audit.dbt_lineage import manifest
+from core import publishing
+from core.connection import connect
+from core.dbt_project import DBT_DIR, dbt_executable, prepare_manifest, profile_vars, vars_argument
+from core.lock import WarehouseBusy, WarehouseLock
+from core.settings import Settings
+from core.watchdog import start_watchdog, stop_watchdog
+from ingestion.raw_validated import ensure_all_tables
+
+
+def _built_models(target) -> list[str]:
+    results = target / "run_results.json"
+    if not results.exists():
+        return []
+    return [
+        r["unique_id"]
+        for r in json.loads(results.read_text()).get("results", [])
+        if r["unique_id"].startswith(("model.", "seed.")) and r.get("status") == "success"
+    ]
+
+
+def _record_lineage(settings: Settings, database, run_id: str, started: dt.datetime) -> int:
+    dbt_manifest = manifest()
+    con = connect(database, limits=settings.limits, spill=settings.layout.spill)
+    try:
+        ensure_all_tables(con)  # the load log, even on a warehouse no run has loaded
+        version = lineage.parameters_version(con)
+        rows = []
+        for uid in _built_models(settings.layout.dbt_target):
+            node = dbt_manifest.node(uid)
+            relation = f"{node['schema']}.{node['name']}"
+            sql_path, sql_hash = dbt_manifest.sql(uid) if uid.startswith("model.") else (None, None)
+            rows.append(
+                lineage.LineageRow(
+                    run_id=run_id,
+                    asset_key=f"{node['schema']}/{node['name']}",
+                    partition=None,
+                    kind="dbt alone",
+                    started_at=started,
+                    input_files=lineage.current_files(con, dbt_manifest.raw_sources(uid)),
+                    parameters_version=version,
+                    dbt_model=uid,
+                    model_sql_path=sql_path,
+                    model_sql_sha256=sql_hash,
+                    rows_out=con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0],
+                )
+            )
+        return lineage.record(con, rows)
+    finally:
+        con.close()
+
+
+def _stream(command: list[str]) -> int:
+    """Run dbt, passing its output on line by line (a long build shows its progress)."""
+    with subprocess.Popen(
+        command, cwd=DBT_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as process:
+        for line in process.stdout:
+            print(line, end="", flush=True)
+    return process.returncode
+
+
+def run_dbt_alone(settings: Settings, args: list[str]) -> int:
+    """Run ``dbt ARGS`` on ``settings``' warehouse; dbt's exit code (3 when the warehouse is
+    busy)."""
+    layout = settings.layout
+    prepare_manifest()
+    run_id = f"dbt-{uuid.uuid4().hex[:12]}"
+    try:
+        with WarehouseLock(layout, "attrib dbt " + " ".join(args)):
+            area = publishing.begin(layout, run_id)
+            layout.dbt_target.mkdir(parents=True, exist_ok=True)
+            command = [
+                dbt_executable(),
+                *args,
+                "--project-dir",
+                str(DBT_DIR),
+                "--profiles-dir",
+                str(DBT_DIR),
+                "--target-path",
+                str(layout.dbt_target),
+                *vars_argument(profile_vars(layout, settings.limits)),
+            ]
+            started = dt.datetime.now()
+            watchdog = start_watchdog(publishing.command_marker(layout))
+            try:
+                code = _stream(command)
+            finally:
+                stop_watchdog(watchdog)
+            if code != 0:
+                print(
+                    f"dbt exited with {code}: nothing was published, {settings.warehouse} is "
+                    f"unchanged (dbt's build is in {area.database} until the next run)"
+                )
+                return code
+            recorded = _record_lineage(settings, area.database, run_id, started)
+            published = publishing.publish(layout, run_id)
+    except WarehouseBusy as busy:
+        print(f"error: {busy}")
+        return 3
+    print(
+        f"published {', '.join(str(p) for p in published)} (dbt run {run_id}, "
+        f"{recorded} lineage rows in audit.lineage)"
+    )
+    return 0

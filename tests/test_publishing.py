@@ -1,0 +1,169 @@
+"""What readers see is a whole successful run or the previous one: a run builds in a private
+copy and publishes it as its last step. Faults produced for real on copies of the built tiny
+warehouse: a bad file, kill -9 during the raw load and during the publication, and an analyst's
+read-only connection open during a run."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from core import publishing
+from core.layout import Layout
+from tests.conftest import attrib, give_key
+from tests.test_faults import immutable
+
+ATTRIB = Path(sys.executable).with_name("attrib")
+
+
+def published_files(warehouse: Path) -> dict[str, str]:
+    """sha256 of everything a reader opens: the DuckDB file, the exports, sheets and docs."""
+    layout = Layout(warehouse)
+    files = [warehouse] + [
+        path
+        for folder in (layout.exports, layout.reports, layout.docs)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    ]
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+
+
+def last_run(warehouse: Path) -> str:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(
+            "SELECT max_by(run_id, loaded_at) FROM raw_validated.load_log"
+        ).fetchone()[0]
+    finally:
+        con.close()
+
+
+def export_run(warehouse: Path) -> str:
+    manifest = json.loads((Layout(warehouse).exports / "manifest.json").read_text())
+    return manifest["run_id"]
+
+
+def kill_when(warehouse: Path, raw: Path, marker: str) -> str:
+    """Start `attrib run`, kill -9 it as soon as it prints ``marker``; what it printed."""
+    give_key(warehouse)
+    process = subprocess.Popen(
+        [str(ATTRIB), "run", "--raw", str(raw), "--warehouse", str(warehouse)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    seen = []
+    for line in process.stdout:
+        seen.append(line)
+        if marker in line:
+            os.kill(process.pid, signal.SIGKILL)
+            break
+    process.wait()
+    assert process.returncode == -signal.SIGKILL, "".join(seen)
+    return "".join(seen)
+
+
+def test_a_bad_file_publishes_nothing_and_says_so(copy_built):
+    """A register file that cannot be read fails its partition; nothing downstream is built and
+    the published warehouse, exports, sheets and docs stay byte-identical."""
+    raw, warehouse = copy_built
+    before = published_files(warehouse)
+    (raw / "rpls" / "rpls_2026_82.csv").write_bytes("DEPCOM;élément\n".encode("utf-16"))
+    code, out = attrib("run", "--raw", str(raw), "--warehouse", str(warehouse))
+    assert code == 1, out
+    assert "rpls_2026_82.csv" in out
+    assert "Not built, downstream of the failure" in out
+    assert "Nothing was published from this run." in out
+    assert published_files(warehouse) == before
+    # the failed run's build is kept for inspection, then discarded by the next run
+    assert (publishing.building_root(Layout(warehouse)) / warehouse.name).exists()
+
+
+def test_kill_9_during_the_raw_load_leaves_the_published_files_identical(copy_built):
+    raw, warehouse = copy_built
+    before = published_files(warehouse)
+    kill_when(warehouse, raw, "raw_validated/acd_parameters")
+    assert published_files(warehouse) == before
+
+
+def test_kill_9_during_the_publication_keeps_the_previous_or_completes(copy_built):
+    """Killed as it starts publishing: either nothing was renamed yet (every published file
+    identical), or its journal is left for the next command to complete, or it had finished
+    (the warehouse and the exports both of the killed run); never half of two runs."""
+    raw, warehouse = copy_built
+    before = published_files(warehouse)
+    out = kill_when(warehouse, raw, "publishing run")
+    run_id = out.split("publishing run ")[1].split()[0]
+    journal = publishing.building_root(Layout(warehouse)) / publishing.JOURNAL
+    if published_files(warehouse) != before and not journal.exists():
+        assert last_run(warehouse) == export_run(warehouse) == run_id
+
+
+def test_an_interrupted_publication_is_completed_by_the_next_run(copy_built):
+    """A publication stopped between two renames (here the warehouse's folder made immutable,
+    so the exports cannot be swapped after the DuckDB file was) says so, keeps its journal, and
+    the next run completes it before its own work, an analyst's connection open throughout."""
+    raw, warehouse = copy_built
+    give_key(warehouse)
+    home = Layout(warehouse).home
+    immutable(home, True)
+    try:
+        code, out = attrib("run", "--raw", str(raw), "--warehouse", str(warehouse))
+    finally:
+        immutable(home, False)
+    assert code == 1, out
+    assert "publication was interrupted" in out
+    journal = publishing.building_root(Layout(warehouse)) / publishing.JOURNAL
+    assert journal.exists()
+    interrupted = json.loads(journal.read_text())["run_id"]
+    assert last_run(warehouse) == interrupted != export_run(warehouse)  # half of each
+    reader = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        code, out = attrib("run", "--raw", str(raw), "--warehouse", str(warehouse))
+        assert code == 0, out
+        assert f"completed the publication of run {interrupted}" in out
+        # the reader kept its snapshot (the interrupted run's file) while the run replaced it
+        assert (
+            reader.execute(
+                "SELECT max_by(run_id, loaded_at) FROM raw_validated.load_log"
+            ).fetchone()[0]
+            == interrupted
+        )
+    finally:
+        reader.close()
+    assert not journal.exists()
+    assert last_run(warehouse) == export_run(warehouse) != interrupted
+    assert not Path(str(warehouse) + ".wal").exists()
+    assert not publishing.building_root(Layout(warehouse)).exists()
+
+
+def test_dbt_alone_publishes_its_build_and_records_lineage(copy_built):
+    raw, warehouse = copy_built
+    before = published_files(warehouse)
+    code, out = attrib(
+        "dbt", "--warehouse", str(warehouse), "--", "run", "--select", "marts.dim_commune"
+    )
+    assert code == 0, out
+    run_id = out.split("(dbt run ")[1].split(",")[0]
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT asset_key, kind, rows_out FROM audit.lineage WHERE run_id = ?", [run_id]
+        ).fetchall()
+        communes = con.execute("SELECT count(*) FROM marts.dim_commune").fetchone()[0]
+    finally:
+        con.close()
+    assert rows == [("marts/dim_commune", "dbt alone", communes)]
+    after = published_files(warehouse)
+    assert after[str(warehouse)] != before[str(warehouse)]  # the new build, published
+    assert {k: v for k, v in after.items() if k != str(warehouse)} == {
+        k: v for k, v in before.items() if k != str(warehouse)
+    }  # dbt alone rebuilds no export, sheet or docs page
+    assert not publishing.building_root(Layout(warehouse)).exists()
