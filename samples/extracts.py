@@ -7,7 +7,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from samples.territory import CIA_DIR, REFERENCE_DIR
+from samples.territory import CIA_DIR, COG_DIR, REFERENCE_DIR
 
 REFERENCE_FILES = (
     "commune_tension.csv",
@@ -29,10 +29,12 @@ class GenerationReport:
 
 
 def copy_reference(out: Path) -> None:
-    """Put the committed agreement tables and CIA policies beside the generated extracts."""
+    """Put the committed agreement tables, CIA policies and the COG beside the generated
+    extracts."""
     for target, source, names in (
         (out / "acd", REFERENCE_DIR, REFERENCE_FILES),
         (out / "cia", CIA_DIR, None),
+        (out / "cog", COG_DIR, None),
     ):
         target.mkdir(parents=True, exist_ok=True)
         if target.resolve() == source.resolve():

@@ -11,6 +11,7 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE_DIR = REPO / "raw" / "acd"
 CIA_DIR = REPO / "raw" / "cia"
+COG_DIR = REPO / "raw" / "cog"
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 # Share of a QPV commune's social stock located in its QPV(s): sample assumption.

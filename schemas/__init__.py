@@ -4,7 +4,7 @@
 ``raw_validated`` schema of the warehouse.
 """
 
-from schemas import acd, cia, ops, rpls, sne
+from schemas import acd, cia, cog, ops, rpls, sne
 from schemas.source import RawSource
 
 SOURCES: dict[str, RawSource] = {
@@ -17,6 +17,7 @@ SOURCES: dict[str, RawSource] = {
         sne.DECISIONS_SOURCE,
         *acd.SOURCES,
         cia.SOURCE,
+        cog.SOURCE,
     ]
 }
 

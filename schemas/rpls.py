@@ -23,11 +23,11 @@ SCHEMA = pa.DataFrameSchema(
         "LIBCOM": text("Name of the commune."),
         "QPV": code([1, 2], "1 in a QPV (priority urban district), 2 outside.", integer=True),
         "QPV_CODE": text(
-            "Code of the QPV (2015 generation QP0dd..., 2024 generation QN0dd...), empty outside; "
-            "must be listed in the reference table acd_qpv.",
+            "Code of the QPV (2015 generation QP0dd..., 2024 generation QN0dd...), empty outside. "
+            "Any QPV of France: a code outside the agreement's reference list (acd_qpv) is kept "
+            "and flagged in marts.dim_qpv.",
             pattern=r"^Q[PN]\d{6}$",
             nullable=True,
-            references=("acd_qpv", "QPV_CODE"),
         ),
         "RESIDENCE_ID": text("The landlord's residence (ensemble) the dwelling belongs to."),
         "RESIDENCE_NOM": text("Name of the residence.", nullable=True),

@@ -20,6 +20,10 @@ from tests.raw_builder import LANDLORDS, QPV_CODES, demand_row, landing_zone, rp
 
 SICOVAL, MONTAUBAN, AUDE = "31035", "82121", "11069"
 QPV_CODES.setdefault(MONTAUBAN, "QP082901")
+# a landlord outside the agreement, in the Aude, with a dwelling in a QPV of the Aude: neither is
+# in the agreement's tables (a national register holds them all)
+LANDLORDS.setdefault("Habitat Audois", "11000000200019")
+QPV_CODES.setdefault(AUDE, "QN011001")
 
 # (n, year, landlord, commune, first quartile, priority, holder, decision, lease)
 DECISIONS = [
@@ -112,6 +116,7 @@ def built(tmp_path_factory):
     demands[2025].append(
         demand_row(number(ACTIVE_DEMAND), SICOVAL, monthly_income=700, created="2023-01-10")
     )
+    dwellings["AUDOIS"] = rpls_row("AUDOIS", "Habitat Audois", AUDE, 13, qpv=True)
     for vintage in (2024, 2025):
         for dep in ("31", "82", "11"):
             rows = [d for d in dwellings.values() if d["DEPCOM"].startswith(dep)]
@@ -330,3 +335,40 @@ def test_d5_every_exported_column_is_classified(built):
         assert unclassified_columns(path.stem, columns) == [], path.name
     # and a new column would be caught
     assert unclassified_columns("quota_attainment", ["period", "new_count"]) == ["new_count"]
+
+
+def test_rows_outside_the_agreement_are_kept_flagged_and_out_of_the_acd_marts(built):
+    """A national register: every commune of France (COG 2026: 34,746 metropolitan and 129
+    overseas communes), every landlord and QPV met, the agreement's 597 communes flagged."""
+    con, _ = built
+    assert con.execute(
+        """SELECT count(*), count(*) FILTER (WHERE in_agreement_territories),
+                  count(*) FILTER (WHERE departement IN ('971', '972', '973', '974', '976'))
+           FROM marts.dim_commune"""
+    ).fetchone() == (34875, 597, 129)
+    assert con.execute(
+        "SELECT commune_name, departement, territory_id FROM marts.dim_commune WHERE depcom = ?",
+        [AUDE],
+    ).fetchone() == ("Carcassonne", "11", None)
+    assert con.execute(
+        """SELECT landlord_name, is_party_to_acd, in_agreement_tables, in_register
+           FROM marts.dim_landlord WHERE siret = ?""",
+        [LANDLORDS["Habitat Audois"]],
+    ).fetchone() == ("Habitat Audois", False, False, True)
+    assert con.execute(
+        "SELECT depcom, in_reference_list FROM marts.dim_qpv WHERE qpv_code = 'QN011001'"
+    ).fetchone() == (AUDE, False)
+    flags = dict(
+        con.execute(
+            """SELECT ident_rep, in_agreement_territories FROM marts.fct_dwelling_stock
+               WHERE vintage = 2025 AND ident_rep IN ('AUDOIS', 'W014', 'W001')"""
+        ).fetchall()
+    )
+    assert flags == {"AUDOIS": False, "W014": False, "W001": True}
+    assert con.execute(
+        "SELECT in_agreement_territories FROM marts.fct_attribution WHERE ident_rep = 'W014'"
+    ).fetchone() == (False,)
+    # the ACD marts keep to the agreement's territories
+    assert not con.execute(
+        "SELECT count(*) FROM marts.capacity_by_commune WHERE depcom = ?", [AUDE]
+    ).fetchone()[0]

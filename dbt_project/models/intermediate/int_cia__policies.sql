@@ -27,7 +27,7 @@ in_force as (
 ),
 
 territories as (
-    select territory_id, min(left(depcom, 2)) as departement
+    select territory_id, min({{ departement_of('depcom') }}) as departement
     from {{ ref('stg_acd__territories') }}
     group by territory_id
 ),
@@ -36,7 +36,7 @@ territories as (
 departements as (
     select distinct departement from territories
     union
-    select distinct left(decision_depcom, 2) from {{ ref('stg_sne__decisions') }}
+    select distinct {{ departement_of('decision_depcom') }} from {{ ref('stg_sne__decisions') }}
 ),
 
 candidates as (

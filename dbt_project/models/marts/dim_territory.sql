@@ -19,4 +19,5 @@ select
     coalesce(any_value(p.cia_targets), 0) > 0 as has_cia_policy
 from communes c
 left join policies p using (territory_id)
+where c.in_agreement_territories
 group by c.territory_id

@@ -100,7 +100,8 @@ select
     j.extract_period,
     j.source_file,
     j.source_line,
-    j.load_id
+    j.load_id,
+    coalesce(c.in_agreement_territories, false) as in_agreement_territories
 from joined j
 left join {{ ref('dim_commune') }} c on c.depcom = j.depcom
 left join {{ ref('dim_landlord') }} l on l.siret = j.siret

@@ -73,7 +73,8 @@ select
     c.is_urban_renewal_rehousing,
     c.source_file,
     c.source_line,
-    c.load_id
+    c.load_id,
+    coalesce(m.in_agreement_territories, false) as in_agreement_territories
 from computed c
 left join communes m on m.depcom = c.first_choice_depcom
 left join {{ ref('int_acd__q1_thresholds') }} q

@@ -100,5 +100,6 @@ select
     case when exclusion_reason is null then perimeter_share else 0 end as perimeter_weight,
     source_file,
     source_line,
-    load_id
+    load_id,
+    depcom in (select depcom from {{ ref('stg_acd__territories') }}) as in_agreement_territories
 from flagged

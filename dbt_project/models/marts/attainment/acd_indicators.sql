@@ -28,7 +28,7 @@ decisions_counted as (
     join {{ ref('dim_landlord') }} l using (siret)
     left join {{ ref('dim_commune') }} c using (depcom)
     where l.is_party_to_acd
-      and coalesce(c.departement, left(a.depcom, 2)) = (select departement from perimeter)
+      and coalesce(c.departement, {{ departement_of('a.depcom') }}) = (select departement from perimeter)
 ),
 
 entries as (
@@ -60,7 +60,7 @@ shelter as (
            - count(*) filter (where vintage = {{ period_year(key) }}) as shelter_entries
     from {{ ref('fct_dwelling_stock') }}
     where occupancy_mode = 4 and vintage in ({{ period_year(key) }}, {{ period_year(key) }} + 1)
-      and left(depcom, 2) = (select departement from perimeter)
+      and {{ departement_of('depcom') }} = (select departement from perimeter)
     group by siret
     having count(*) filter (where vintage = {{ period_year(key) }} + 1) > 0
         or {{ period_year(key) }} + 1 in (select vintage from {{ ref('fct_dwelling_stock') }})

@@ -6,7 +6,7 @@
 -- counts. A lease in a commune of no territory is kept, under its département's targets.
 {% call(key) for_each_key('period') %}
 with leases as (
-    select a.*, coalesce(c.departement, left(a.depcom, 2)) as departement
+    select a.*, coalesce(c.departement, {{ departement_of('a.depcom') }}) as departement
     from {{ ref('fct_attribution') }} a
     left join {{ ref('dim_commune') }} c using (depcom)
     where a.is_lease_signed
