@@ -29,7 +29,8 @@ from dagster import (
 from audit import lineage
 from core.partitions import extract_partitions
 from core.resources import RawZone, Warehouse
-from ingestion.loader import LoadReport, load_partition, remove_partition
+from ingestion import load_state
+from ingestion.loader import UNPARTITIONED, LoadReport, load_partition, remove_partition
 from ingestion.raw_files import RawFileError, discover
 from ingestion.raw_validated import ensure_tables
 from ingestion.sql_validation import duckdb_type
@@ -85,7 +86,9 @@ def reconcile(con, source: RawSource, partition: str) -> tuple[bool, dict]:
     }
 
 
-def _metadata(source: RawSource, reports: list[LoadReport], missing: list[str]) -> dict:
+def _metadata(
+    source: RawSource, reports: list[LoadReport], missing: list[str], skipped: list
+) -> dict:
     files = [
         {
             "partition": report.partition,
@@ -114,6 +117,7 @@ def _metadata(source: RawSource, reports: list[LoadReport], missing: list[str]) 
         "failed_checks": sum(r.failures for r in reports),
         "partitions_loaded": ", ".join(r.partition for r in reports) or "none",
         "partitions_without_file": ", ".join(missing) or "none",
+        "partitions_unchanged": ", ".join(str(k or "all") for k in skipped) or "none",
         "load_ids": ", ".join(r.load_id for r in reports),
         "files": MetadataValue.json(files),
         "rejects_sample": MetadataValue.md(
@@ -143,13 +147,16 @@ def _lineage(context, con, source: RawSource, report: LoadReport) -> lineage.Lin
     )
 
 
+def label(source: RawSource, partition: str | None) -> str:
+    """How the progress lines name a partition: ``raw_validated/rpls [2025]``, padded."""
+    name = f"raw_validated/{source.name}" + (f" [{partition}]" if source.partitioning else "")
+    return f"{name:<45}"
+
+
 def progress_line(source: RawSource, report: LoadReport, seconds: float) -> str:
-    label = f"raw_validated/{source.name}" + (
-        f" [{report.partition}]" if source.partitioning else ""
-    )
     return (
-        f"{label:<45} read {report.rows_read:>9,}  valid {report.rows_valid:>9,}  "
-        f"rejected {report.rows_rejected:>7,}  {seconds:6.1f} s"
+        f"{label(source, report.partition)} read {report.rows_read:>9,}  "
+        f"valid {report.rows_valid:>9,}  rejected {report.rows_rejected:>7,}  {seconds:6.1f} s"
     )
 
 
@@ -189,24 +196,39 @@ def build_raw_asset(source: RawSource) -> AssetsDefinition:
             ) from None
         keys = [k for k in wanted if k in present]
         missing = [k for k in wanted if k not in present]
-        reports, failures, all_counts, reconciled = [], [], {}, True
+        reports, failures, skipped, all_counts, reconciled = [], [], [], {}, True
         with warehouse.connect() as con:
             ensure_tables(con, source)  # empty until its first file, for the checks of others
             pseudonym_key = warehouse.pseudonym_key() if source.pseudonymised and keys else None
             for gone in missing:  # the landing zone is the truth
                 removed = remove_partition(con, source, gone, context.run.run_id)
                 if removed is not None:
-                    label = f"raw_validated/{source.name}" + (f" [{gone}]" if gone else "")
                     context.log.info(
-                        f"{label:<45} removed {removed:,} rows: its files are gone from "
+                        f"{label(source, gone)} removed {removed:,} rows: its files are gone from "
                         "the landing zone",
                         extra={"progress": True},
                     )
             for partition in keys:
                 started = time.perf_counter()
+                state = load_state.digest(present[partition], pseudonym_key)
+                key = partition if partition is not None else UNPARTITIONED
+                if by := load_state.loaded_by(con, source.name, key, state):
+                    skipped.append(partition)
+                    context.log.info(
+                        f"{label(source, partition)} unchanged since run {by[:8]} (same "
+                        "files, same sha256): not read again",
+                        extra={"progress": True},
+                    )
+                    continue
                 try:
                     report = load_partition(
-                        con, raw_zone.root, source, partition, context.run.run_id, pseudonym_key
+                        con,
+                        raw_zone.root,
+                        source,
+                        partition,
+                        context.run.run_id,
+                        pseudonym_key,
+                        state_digest=state,
                     )
                 except RawFileError as exc:
                     failures.append(exc)
@@ -231,7 +253,7 @@ def build_raw_asset(source: RawSource) -> AssetsDefinition:
             )
         return MaterializeResult(
             metadata=_metadata(
-                source, reports, [k for k in missing if k] if source.partitioning else []
+                source, reports, [k for k in missing if k] if source.partitioning else [], skipped
             ),
             check_results=[
                 AssetCheckResult(

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from core.pseudonym import hmac_parameters, hmac_sql
+from ingestion import load_state
 from ingestion.raw_files import (
     RawFile,
     RawFileError,
@@ -188,11 +189,14 @@ def load_partition(
     partition: str | None,
     run_id: str = "",
     pseudonym_key: bytes | None = None,
+    state_digest: str | None = None,
 ) -> LoadReport:
     """Validate and load every file of one partition (all files if unpartitioned).
 
     A source's personal identifiers (``source.pseudonymised``) are checked in clear, then
-    written as their HMAC under ``pseudonym_key``, and shown the same way in rejects."""
+    written as their HMAC under ``pseudonym_key``, and shown the same way in rejects.
+    ``state_digest`` (ingestion/load_state.py) is recorded with the load, so that the next run
+    skips these files while they are unchanged."""
     if source.pseudonymised and not pseudonym_key:
         raise ValueError(f"{source.name} holds personal identifiers: a pseudonym key is needed")
     params = hmac_parameters(pseudonym_key) if source.pseudonymised else {}
@@ -278,6 +282,7 @@ def load_partition(
                     run_id,
                 ],
             )
+        load_state.record(con, source.name, key, state_digest, run_id)
         valid = sum(r.rows_valid for r in reports)
         if inserted != valid:
             raise RuntimeError(
@@ -325,6 +330,7 @@ def remove_partition(
             con.execute(
                 f'DELETE FROM {name} WHERE source = ? AND "partition" = ?', [source.name, key]
             )
+        load_state.record(con, source.name, key, None, run_id)
         con.execute(
             "INSERT INTO raw_validated.load_log VALUES (?, ?, ?, NULL, NULL, NULL, 0, 0, 0, ?, "
             "?, now())",

@@ -76,14 +76,18 @@ def _query(database: Path, sql: str, params=None) -> list[tuple]:
 def _summary(database: Path, run_id: str) -> None:
     rows = _query(
         database,
-        """SELECT source, sum(rows_read), sum(rows_valid), sum(rows_rejected)
-           FROM raw_validated.load_log WHERE run_id = ? GROUP BY source ORDER BY min(loaded_at)""",
+        """SELECT source, sum(rows_read), sum(rows_valid), sum(rows_rejected),
+                  count(*) FILTER (WHERE run_id = ?), count(*)
+           FROM raw_validated.load_log WHERE source_file IS NOT NULL
+           GROUP BY source ORDER BY source""",
         [run_id],
     )
-    print(f"\n{'source':<28}{'rows in':>12}{'valid':>12}{'rejected':>10}")
-    for name, read, valid, rejected in rows:
+    print(f"\n{'source':<28}{'rows in':>12}{'valid':>12}{'rejected':>10}  files read by this run")
+    for name, read, valid, rejected, now, files in rows:
         flag = "" if read == valid + rejected else "  <- does not reconcile"
-        print(f"{name:<28}{read:>12,}{valid:>12,}{rejected:>10,}{flag}")
+        done = f"{now} of {files}" + (" (the others unchanged)" if 0 < now < files else "")
+        done = "none: unchanged" if now == 0 else done
+        print(f"{name:<28}{read:>12,}{valid:>12,}{rejected:>10,}  {done}{flag}")
     flagged = _query(
         database,
         """SELECT check_name, source_file, year, rows_flagged FROM marts.data_quality

@@ -24,6 +24,10 @@ def test_a_removed_partition_leaves_raw_rows_and_figures(copy_built):
     out = attrib_run(raw, warehouse)
     (line,) = [x for x in out.splitlines() if "raw_validated/sne_attributions [2026T3]" in x]
     assert f"removed {before:,} rows: its files are gone from the landing zone" in line
+    # incremental: the files left as they were are not read again (same names, same sha256)
+    (unchanged,) = [x for x in out.splitlines() if "raw_validated/rpls [2025]" in x]
+    assert "unchanged since run" in unchanged and "not read again" in unchanged
+    assert "sne_attributions" in out and "1 of" not in out.split("sne_attributions")[-1][:80]
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         for query in (
