@@ -28,6 +28,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from audit import lineage
 from audit.dbt_lineage import manifest
 from core import settings
+from core.connection import connect
 from core.dbt_project import dbt_project, profile_vars, vars_argument
 from core.resources import Warehouse
 from ingestion.raw_validated import ensure_all_tables
@@ -109,7 +110,7 @@ def failing_rows(database: Path, sql: str, most: int = 3) -> str:
     import duckdb
 
     try:
-        con = duckdb.connect(str(database), read_only=True)
+        con = connect(Path(database), read_only=True)
         try:
             frame = con.execute(f"SELECT * FROM ({sql}) LIMIT {most}").df()
         finally:

@@ -11,12 +11,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import duckdb
-
 from audit import lineage
 from audit.dbt_lineage import manifest
 from audit.explain_objective import ExplainError, Lookup
 from core import settings
+from core.connection import connect
 
 
 def _parse_keys(pairs: list[str]) -> dict[str, str]:
@@ -63,7 +62,7 @@ def _check_files(files: list[dict], raw_dir: Path) -> list[dict]:
 def explain_row(warehouse: Path, mart: str, pairs: list[str], raw_dir: Path | None = None) -> dict:
     keys = _parse_keys(pairs)
     mart = mart.removeprefix("marts.")
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = connect(Path(warehouse), read_only=True)
     try:
         lookup = Lookup(con)
         marts = [

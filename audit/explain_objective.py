@@ -10,6 +10,8 @@ from pathlib import Path
 
 import duckdb
 
+from core.connection import connect
+
 
 class ExplainError(Exception):
     """The figure asked for does not exist; the message says what does."""
@@ -76,7 +78,7 @@ def _files(lookup: Lookup, rows: list[dict]) -> list[dict]:
 
 
 def explain_objective(warehouse: Path, year: int, landlord: str, territory: str) -> dict:
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = connect(Path(warehouse), read_only=True)
     try:
         lookup = Lookup(con)
         lord, terr = lookup.landlord(landlord), lookup.territory(territory)

@@ -24,7 +24,7 @@ def connect(
     spill: Path | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """Open a warehouse file. Writers run one at a time (DuckDB allows one writer per file)."""
-    limits = limits or DuckDBLimits()
+    limits = limits or DuckDBLimits.from_environment()
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path), read_only=read_only)

@@ -16,6 +16,7 @@ import duckdb
 from dagster import DagsterEventType
 
 from core import publishing
+from core.connection import connect
 from core.dbt_project import prepare_manifest
 from core.lock import WarehouseBusy, WarehouseLock, describe, holder
 from core.preflight import PreflightError, check_space, check_writable
@@ -62,7 +63,7 @@ def _failed_checks(result) -> list[str]:
 
 def _query(database: Path, sql: str, params=None) -> list[tuple]:
     try:
-        con = duckdb.connect(str(database), read_only=True)
+        con = connect(Path(database), read_only=True)
     except duckdb.Error:
         return []
     try:

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from audit.dbt_lineage import manifest
+from core.connection import connect
 from publication.suppression import SUPPRESSED_COLUMN, policy, suppress, unclassified_columns
 
 
@@ -69,7 +70,7 @@ def export_marts(
     threshold = rules.threshold if threshold is None else threshold
     out_dir.mkdir(parents=True, exist_ok=True)
     reports, documented = [], {}
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = connect(Path(warehouse), read_only=True)
     try:
         for mart, spec in rules.marts.items():
             if not is_built(con, mart):

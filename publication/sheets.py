@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from audit.lineage import code_version
+from core.connection import connect
 from publication import charts
 from publication.exports import published_frame
 from publication.suppression import policy
@@ -63,7 +64,7 @@ class SheetBuilder:
     def __init__(self, warehouse: Path, threshold: int | None = None):
         self.warehouse = warehouse
         self.threshold = policy().threshold if threshold is None else threshold
-        self.con = duckdb.connect(str(warehouse), read_only=True)
+        self.con = connect(Path(warehouse), read_only=True)
         self._published: dict[str, pd.DataFrame] = {}
 
     def close(self) -> None:

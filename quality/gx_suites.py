@@ -10,8 +10,9 @@ from functools import cache
 from html import escape
 from pathlib import Path
 
-import duckdb
 import yaml
+
+from core.connection import connect
 
 EXPECTATIONS_FILE = Path(__file__).with_name("expectations.yml")
 
@@ -117,7 +118,7 @@ def run_suites(
     from great_expectations.core.run_identifier import RunIdentifier
 
     source = context.data_sources.add_pandas("warehouse")
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = connect(Path(warehouse), read_only=True)
     results: list[SuiteResult] = []
     built = {
         name
