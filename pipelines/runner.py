@@ -100,7 +100,8 @@ def _summary(database: Path, run_id: str) -> None:
             print(f"  {check:<42} {source_file:<34} {year}  {n:>6,}")
     priority = _query(
         database,
-        """SELECT p.survey_year, coalesce(t.territory_name, p.territory_id), count(*)
+        """SELECT p.survey_year,
+                  coalesce(t.territory_name, p.territory_id, '(outside the agreement)'), count(*)
            FROM marts.priority_residences p LEFT JOIN marts.dim_territory t USING (territory_id)
            WHERE p.survey_year = (SELECT max(survey_year) FROM marts.priority_residences)
            GROUP BY ALL ORDER BY 3 DESC, 2""",

@@ -71,6 +71,9 @@ class BadRowInjector:
             writer.writerows(sorted(self.rows))
 
 
+LATIN1_SPELLING = str.maketrans({"œ": "oe", "Œ": "OE"})
+
+
 class ExtractWriter:
     """Streams chunks of one extract to disk; each chunk is a frame of text columns."""
 
@@ -104,7 +107,9 @@ class ExtractWriter:
         pacsv.write_csv(table, buffer, options)
         data = buffer.getvalue()
         if self.encoding != "utf-8":
-            data = data.decode("utf-8").encode(self.encoding)
+            # Latin-1 has no œ (Bœurs-en-Othe): written oe, as registers in Latin-1 do
+            text = data.decode("utf-8").translate(LATIN1_SPELLING)
+            data = text.encode(self.encoding)
         self.handle.write(data)
         self.header_written = True
         self.lines += len(frame)

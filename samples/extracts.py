@@ -7,6 +7,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from samples.territory import CIA_DIR, COG_DIR, REFERENCE_DIR
 
 REFERENCE_FILES = (
@@ -18,6 +20,17 @@ REFERENCE_FILES = (
     "qpv.csv",
     "q1_thresholds.csv",
 )
+
+
+def dalo_counts(factor: float) -> pd.DataFrame:
+    """The DALO counts of the agreement's years, scaled to the sample (1.0: Haute-Garonne)."""
+    return pd.DataFrame(
+        {
+            "YEAR": ["2025", "2026", "2027"],
+            "DALO_ACTIVE_PREV_DEC31": [str(round(v * factor)) for v in (600, 602, 600)],
+            "DALO_NEW_EXPECTED": [str(round(v * factor)) for v in (494, 494, 494)],
+        }
+    )
 
 
 @dataclass

@@ -1,7 +1,10 @@
 """The ``france`` scale: about 5.4 million dwellings (RPLS 1 January 2024, one file per
-département), 2.7 million demands and 450 000 decisions (SNE 2025), written chunk by chunk so
-memory stays flat. Outside Haute-Garonne and Grand Montauban, communes, landlords and QPV are
-synthetic and their names say so ("Commune synthétique 01-007", "Bailleur synthétique ...")."""
+département of the COG, overseas included), their OPS 2024 survey, 2.7 million demands and
+450 000 decisions (SNE 2025) and a first quarter of 2026, the Haute-Garonne agreement's plans
+and DALO counts: every source the annual and quarterly runs read, written chunk by chunk so
+memory stays flat. Communes are the real ones of the COG (raw/cog/); outside Haute-Garonne,
+landlords and QPV are synthetic and their names say so ("Bailleur synthétique 01-7"); the
+synthetic QPV are not in the agreement's list (marts.dim_qpv flags them)."""
 
 from __future__ import annotations
 
@@ -10,73 +13,63 @@ import time
 import numpy as np
 import pandas as pd
 
-from samples import stock
+from samples import occupancy, stock
 from samples.csv_out import BadRowInjector, ExtractWriter, dates, decimals, ints
 from samples.defects import DEFECTS
 from samples.demand import applicants
-from samples.extracts import GenerationReport, copy_reference
+from samples.extracts import GenerationReport, copy_reference, dalo_counts
 from samples.sne_codes import RESERVATION_BY_CONTRESLOG
-from samples.territory import load_geography
+from samples.territory import COG_DIR, load_geography
 
 DWELLINGS = 5_400_000
 DEMANDS = 2_700_000
 DECISIONS = 450_000
 CHUNK = 250_000
-DEPARTEMENTS = [f"{d:02d}" for d in range(1, 96) if d != 20]
 YEAR = 2024
 SNE_YEAR = 2025
+QUARTER = "2026T1"
+COG = COG_DIR / "communes_2026.csv"
+
+
+def _cog() -> pd.DataFrame:
+    return pd.read_csv(COG, dtype=str)[["DEPCOM", "LIBCOM", "DEP"]]
+
+
+DEPARTEMENTS = sorted(_cog().DEP.unique())
 
 
 def _departement_sizes(rng: np.random.Generator) -> dict[str, int]:
     weights = rng.lognormal(0, 0.7, len(DEPARTEMENTS))
     weights[DEPARTEMENTS.index("31")] = weights.sum() * 100_000 / (DWELLINGS - 100_000)
-    sizes = np.round(weights / weights.sum() * DWELLINGS).astype(int)
+    sizes = np.maximum(np.round(weights / weights.sum() * DWELLINGS).astype(int), 200)
     return dict(zip(DEPARTEMENTS, sizes, strict=True))
 
 
-def _places(dep: str, geo, rng) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Communes, landlords and QPV of a département (real for 31, synthetic elsewhere)."""
+def _places(dep: str, geo, cog) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Communes (the COG's), landlords and QPV of a département (the agreement's for 31,
+    synthetic elsewhere; no synthetic QPV in Corsica or overseas, whose codes differ)."""
     if dep == "31":
         communes = geo.communes[geo.communes.DEPCOM.str.startswith("31")][["DEPCOM", "LIBCOM"]]
         landlords = geo.landlords[geo.landlords.ROTATION_RATE.notna()][["SIRET", "NAME"]]
         qpv = geo.qpv[geo.qpv.DEPCOM.str.startswith("31")][["QPV_CODE", "DEPCOM"]]
         return communes, landlords, qpv
-    k = np.arange(1, 301)
-    communes = pd.DataFrame(
-        {
-            "DEPCOM": [f"{dep}{i:03d}" for i in k],
-            "LIBCOM": [f"Commune synthétique {dep}-{i:03d}" for i in k],
-        }
-    )
+    communes = cog[cog.DEP == dep][["DEPCOM", "LIBCOM"]].reset_index(drop=True)
+    digits = dep.zfill(3)[-3:] if dep.isdigit() else None
     landlords = pd.DataFrame(
         {
-            "SIRET": [f"9{dep}{i:011d}" for i in range(1, 9)],
+            # the last three digits name the département: register ids stay unique per country
+            "SIRET": [f"9{i:010d}{digits or '020'}" for i in range(1, 9)],
             "NAME": [f"Bailleur synthétique {dep}-{i}" for i in range(1, 9)],
         }
     )
+    with_qpv = communes.DEPCOM.iloc[:10] if digits and len(dep) == 2 else pd.Series([], dtype=str)
     qpv = pd.DataFrame(
         {
-            "QPV_CODE": [f"QP0{dep}{800 + i}" for i in range(1, 11)],
-            "DEPCOM": [f"{dep}{i:03d}" for i in range(1, 11)],
+            "QPV_CODE": [f"QN0{dep}{900 + i}" for i in range(len(with_qpv))],
+            "DEPCOM": with_qpv.to_numpy(),
         }
     )
     return communes, landlords, qpv
-
-
-def synthetic_qpv() -> pd.DataFrame:
-    rows = [
-        (
-            f"QP0{dep}{800 + i}",
-            f"QPV synthétique {dep}-{i}",
-            f"{dep}{i:03d}",
-            f"Commune synthétique {dep}-{i:03d}",
-            "synthetic (france sample)",
-        )
-        for dep in DEPARTEMENTS
-        if dep != "31"
-        for i in range(1, 11)
-    ]
-    return pd.DataFrame(rows, columns=["QPV_CODE", "QPV_NAME", "DEPCOM", "LIBCOM", "SOURCE"])
 
 
 def _register_chunk(dep, n, places, offset, rng) -> pd.DataFrame:
@@ -105,44 +98,65 @@ def generate_france(out, seed: int, bad_rows: float, progress=print):
     started = time.perf_counter()
     report = GenerationReport(out)
     copy_reference(out)
-    synthetic_qpv().to_csv(out / "acd" / "qpv_synthetic.csv", index=False)
     injector = BadRowInjector(bad_rows, np.random.default_rng([seed, 99]))
-    geo = load_geography()
+    geo, cog = load_geography(), _cog()
     sizes = _departement_sizes(np.random.default_rng([seed, 200]))
-    sample = []
+    sample, seen = [], set()
+    vacancy = ExtractWriter(out, f"ops/vacance_commerciale_{YEAR}.csv", ";", "utf-8")
     for i, dep in enumerate(DEPARTEMENTS):
         rng = np.random.default_rng([seed, 201, i])
-        places = _places(dep, geo, rng)
+        places = _places(dep, geo, cog)
         relative = f"rpls/rpls_{YEAR}_{dep}.csv"
-        rows = 0
-        with ExtractWriter(out, relative, ";", "latin-1", injector, DEFECTS["rpls"]) as w:
+        survey = f"ops/ops_{YEAR}_{dep}.csv"
+        rows = surveyed = 0
+        with (
+            ExtractWriter(out, relative, ";", "latin-1", injector, DEFECTS["rpls"]) as w,
+            ExtractWriter(out, survey, ";", "utf-8", injector, DEFECTS["ops"]) as ops,
+        ):
             for offset in range(0, int(sizes[dep] / 0.925), CHUNK):
                 n = min(CHUNK, int(sizes[dep] / 0.925) - offset)
                 chunk = _register_chunk(dep, n, places, offset, rng)
                 w.write(chunk)
+                households = occupancy.households(chunk, rng)
+                ops.write(households)
+                rates = occupancy.commercial_vacancy(chunk, rng)
+                residences = rates.SIRET + "|" + rates.RESIDENCE_ID
+                vacancy.write(rates[~residences.isin(seen)])  # one rate per residence
+                seen.update(residences)
                 rows += len(chunk)
+                surveyed += len(households)
                 sample.append(
                     chunk[["IDENT_REP", "DEPCOM", "QPV", "SIRET", "CONTRESLOG"]].iloc[::10]
                 )
-        report.files[relative] = rows
-        progress(f"  wrote {relative}: {rows:,} rows")
+        report.files[relative], report.files[survey] = rows, surveyed
+        progress(f"  wrote {relative}: {rows:,} rows, {survey}: {surveyed:,} households")
+    vacancy.close()
+    _write_plans(out, report, geo, seed)
     dwellings = pd.concat(sample, ignore_index=True)
     del sample
     communes = dwellings.DEPCOM.unique()
-    _write_sne(out, report, injector, dwellings, communes, seed, progress)
+    for period in (str(SNE_YEAR), QUARTER):
+        _write_sne(out, report, injector, dwellings, communes, seed, progress, period)
     injector.write_manifest(out)
     report.injected = len(injector.rows)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _write_sne(out, report, injector, dwellings, communes, seed, progress):
-    start, end = pd.Timestamp(f"{SNE_YEAR}-01-01"), pd.Timestamp(f"{SNE_YEAR}-12-31")
-    relative = f"sne/demandes_{SNE_YEAR}.csv"
+def _write_sne(out, report, injector, dwellings, communes, seed, progress, period=str(SNE_YEAR)):
+    """One SNE extract, yearly (``2025``) or year to date (``2026T1``: a quarter of the year's
+    demands and decisions, dated in the quarter)."""
+    year, quarter = int(period[:4]), int(period[5:] or 4)
+    start = pd.Timestamp(f"{year}-01-01")
+    end = (start + pd.offsets.QuarterEnd(quarter)).normalize()
+    share = quarter / 4
+    demands, decisions = int(DEMANDS * share), int(DECISIONS * share)
+    stream = 0 if period == str(SNE_YEAR) else 1000
+    relative = f"sne/demandes_{period}.csv"
     with ExtractWriter(out, relative, ";", "utf-8", injector, DEFECTS["sne_demandes"]) as w:
-        for k, first in enumerate(range(0, DEMANDS, CHUNK)):
-            rng = np.random.default_rng([seed, 300, k])
-            n = min(CHUNK, DEMANDS - first)
+        for k, first in enumerate(range(0, demands, CHUNK)):
+            rng = np.random.default_rng([seed, 300 + stream, k])
+            n = min(CHUNK, demands - first)
             choice = rng.choice(communes, n)
             people = applicants(choice, communes, np.zeros(n, bool), rng)
             created = pd.Series(
@@ -181,15 +195,17 @@ def _write_sne(out, report, injector, dwellings, communes, seed, progress):
                 frame[col] = ints(frame[col]).to_numpy()
             frame["REVENU_MENSUEL"] = decimals(frame.REVENU_MENSUEL, 0).to_numpy()
             w.write(frame)
-    report.files[relative] = DEMANDS
-    progress(f"  wrote {relative}: {DEMANDS:,} rows")
-    relative = f"sne/attributions_{SNE_YEAR}.csv"
+    report.files[relative] = demands
+    progress(f"  wrote {relative}: {demands:,} rows")
+    relative = f"sne/attributions_{period}.csv"
     with ExtractWriter(out, relative, ";", "utf-8", injector, DEFECTS["sne_attributions"]) as w:
-        for k, first in enumerate(range(0, DECISIONS, CHUNK)):
-            rng = np.random.default_rng([seed, 400, k])
-            n = min(CHUNK, DECISIONS - first)
+        for k, first in enumerate(range(0, decisions, CHUNK)):
+            rng = np.random.default_rng([seed, 400 + stream, k])
+            n = min(CHUNK, decisions - first)
             home = dwellings.iloc[rng.integers(0, len(dwellings), n)]
-            caleol = pd.Series(start + pd.to_timedelta(rng.integers(0, 330, n), unit="D"))
+            caleol = pd.Series(
+                start + pd.to_timedelta(rng.integers(0, (end - start).days - 30, n), unit="D")
+            )
             signed = rng.random(n) < 0.8
             lease = (caleol + pd.to_timedelta(rng.integers(5, 30, n), unit="D")).where(signed)
             w.write(
@@ -212,5 +228,17 @@ def _write_sne(out, report, injector, dwellings, communes, seed, progress):
                     }
                 )
             )
-    report.files[relative] = DECISIONS
-    progress(f"  wrote {relative}: {DECISIONS:,} rows")
+    report.files[relative] = decisions
+    progress(f"  wrote {relative}: {decisions:,} rows")
+
+
+def _write_plans(out, report, geo, seed: int) -> None:
+    """The Haute-Garonne agreement's plans and DALO counts, drawn as for the dep31 sample."""
+    rng = np.random.default_rng([seed, 500])
+    universe = stock.plan_exits(stock.draw_universe(geo, 100_000, rng), rng)
+    for relative, frame in (
+        ("acd/plans_2025.csv", stock.plans(universe, geo, rng)),
+        ("acd/dalo.csv", dalo_counts(1.0)),
+    ):
+        frame.to_csv(out / relative, index=False)
+        report.files[relative] = len(frame)

@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from samples import demand, occupancy, stock
 from samples.csv_out import BadRowInjector, write_frame
 from samples.defects import DEFECTS
-from samples.extracts import GenerationReport, copy_reference
+from samples.extracts import GenerationReport, copy_reference, dalo_counts
 from samples.france import generate_france
 from samples.territory import load_geography
 
@@ -81,17 +80,7 @@ def generate(
     emit("acd/plans_2025.csv", plan, delimiter=",")
     emit("acd/plans_2025_r1.csv", stock.revise(plan, rng(4)), delimiter=",")
     factor = min(1.0, size.dwellings / 105_000)
-    emit(
-        "acd/dalo.csv",
-        pd.DataFrame(
-            {
-                "YEAR": ["2025", "2026", "2027"],
-                "DALO_ACTIVE_PREV_DEC31": [str(round(v * factor)) for v in (600, 602, 600)],
-                "DALO_NEW_EXPECTED": [str(round(v * factor)) for v in (494, 494, 494)],
-            }
-        ),
-        delimiter=",",
-    )
+    emit("acd/dalo.csv", dalo_counts(factor), delimiter=",")
     base = registers[OPS_YEAR]
     for dep, rows in base.groupby(base.DEPCOM.str[:2]):
         emit(f"ops/ops_{OPS_YEAR}_{dep}.csv", occupancy.households(rows, rng(20)), "ops")
