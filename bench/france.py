@@ -1,0 +1,204 @@
+"""France-scale benchmark: ``python3 bench/france.py [--reuse]``.
+
+In one process tree and one sitting: generates the France sample (seed 42; ``--reuse`` keeps
+bench/out/france_run/raw), runs the annual job end to end on a new warehouse with the quarter
+2026T1 held back, then the quarterly run of 2026T1 on top of it, then the floor: DuckDB alone,
+under the same memory_limit and threads, loading every raw file the run reads into typed tables
+and building the same facts (dwelling stock, demands, attributions joined to dwellings and
+demands) and a quota group-by. Prints per-stage wall time, rows per second, peak RSS of the
+whole process tree, the start-up of Python, Dagster and dbt apart, the ratios, and whether
+every file reconciles (rows read = rows in the warehouse + rows rejected).
+Targets (issue "National scale", 2 cores): annual <= 3x the floor, peak RSS <= 4 GB,
+quarterly <= 20 % of the annual (start-up excluded).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from process_tree import watch
+
+HERE = Path(__file__).resolve().parent
+ATTRIB = Path(sys.executable).with_name("attrib")
+QUARTER = "2026T1"
+LIMITS = {"memory_limit": "2GB", "threads": 2}  # the settings' defaults (core/settings.py)
+
+FLOOR = """
+import json, sys, time, duckdb
+from pathlib import Path
+raw, target = Path(sys.argv[1]), sys.argv[2]
+limits = json.loads(sys.argv[3])
+Path(target).unlink(missing_ok=True)
+con = duckdb.connect(target)
+con.execute(f"SET memory_limit = '{limits['memory_limit']}'")
+con.execute(f"SET threads = {limits['threads']}")
+stages, rows = {}, {}
+def timed(name, sql):
+    t = time.perf_counter()
+    con.execute(sql)
+    stages[name] = time.perf_counter() - t
+def csv(pattern, delim, encoding="utf-8", decimal=".", codes=("DEPCOM", "IDENT_REP")):
+    files = sorted(str(p) for p in raw.glob(pattern))
+    types = {c: "VARCHAR" for c in codes}
+    return (f"read_csv({files!r}, delim='{delim}', header=true, encoding='{encoding}', "
+            f"decimal_separator='{decimal}', types={types!r})")
+for name, table, source in (
+    ("load rpls", "rpls", csv("rpls/rpls_*.csv", ";", "latin-1", ",")),
+    ("load ops", "ops", csv("ops/ops_*.csv", ";", codes=("IDENT_REP",))),
+    ("load demands", "demandes", csv("sne/demandes_*.csv", ";", codes=())),
+    ("load decisions", "decisions", csv("sne/attributions_*.csv", ";")),
+    ("load references", "territories", csv("acd/territories.csv", ",", codes=("DEPCOM",))),
+):
+    timed(name, f"CREATE TABLE {table} AS SELECT * FROM {source}")
+timed("fact dwelling stock", '''CREATE TABLE stock AS SELECT r.*, t.TERRITORY_ID,
+    t.DEPCOM IS NOT NULL AS in_agreement FROM rpls r LEFT JOIN territories t USING (DEPCOM)''')
+timed("fact demands", '''CREATE TABLE demands AS SELECT sha256(NUM_UNIQUE) AS demand_key, *
+    FROM demandes''')
+timed("fact attributions", '''CREATE TABLE attributions AS SELECT d.*, s.FINAN, s.TERRITORY_ID,
+    m.demand_key IS NOT NULL AS has_demand FROM decisions d
+    LEFT JOIN stock s USING (IDENT_REP)
+    LEFT JOIN demands m ON m.demand_key = sha256(d.NUM_UNIQUE)''')
+timed("quota group-by", '''CREATE TABLE quotas AS SELECT TERRITORY_ID, left(DEPCOM, 2) AS dep,
+    RESERVATAIRE, count(*) FILTER (WHERE ISSUE = 'BAIL_SIGNE') AS leases,
+    count(*) FILTER (WHERE ISSUE = 'BAIL_SIGNE' AND QPV = 2) AS outside_qpv
+    FROM attributions GROUP BY ALL''')
+for t in ("rpls", "ops", "demandes", "decisions"):
+    rows[t] = con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+con.close()
+print(json.dumps({"stages": stages, "rows": rows}))
+"""
+
+RECONCILE = """
+import duckdb, json, sys
+con = duckdb.connect(sys.argv[1], read_only=True)
+sources = [r[0] for r in con.execute(
+    "SELECT DISTINCT source FROM raw_validated.load_log WHERE source_file IS NOT NULL").fetchall()]
+bad, files = [], 0
+for source in sources:
+    for f, read, rejected, kept in con.execute(f'''
+        SELECT l.source_file, l.rows_read,
+               (SELECT count(DISTINCT line) FROM raw_validated.rejects r
+                WHERE r.source = l.source AND r.source_file = l.source_file),
+               (SELECT count(*) FROM raw_validated.{source} t WHERE t._source_file = l.source_file)
+        FROM raw_validated.load_log l
+        WHERE l.source = ? AND l.source_file IS NOT NULL''', [source]).fetchall():
+        files += 1
+        if read != rejected + kept:
+            bad.append([f, read, rejected, kept])
+print(json.dumps({"files": files, "bad": bad}))
+"""
+
+
+def startup() -> dict[str, float]:
+    """Seconds to start Python, to import the code location (Dagster, dagster-dbt, the assets)
+    and to start dbt (``dbt --version``), each measured alone."""
+
+    def seconds(command: list[str]) -> float:
+        started = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True, cwd=HERE.parent)
+        return time.perf_counter() - started
+
+    python = seconds([sys.executable, "-c", "pass"])
+    location = seconds([sys.executable, "-c", "import pipelines.definitions"])
+    dbt = seconds([str(Path(sys.executable).with_name("dbt")), "--version"])
+    return {"python": python, "code location import": location - python, "dbt start": dbt}
+
+
+def stages(output: str) -> list[tuple[str, float]]:
+    """The run's per-step times from its progress lines (``  step done (12.3 s)``)."""
+    return [
+        (m.group(1), float(m.group(2)))
+        for m in re.finditer(r"^\s+(\S+) done \(([\d.]+) s\)", output, re.MULTILINE)
+    ]
+
+
+def attrib_run(raw: Path, warehouse: Path, *extra: str):
+    run = watch([str(ATTRIB), "run", "--raw", str(raw), "--warehouse", str(warehouse), *extra])
+    if run.returncode != 0:
+        print(run.output[-4000:])
+        raise SystemExit("attrib run failed")
+    return run
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reuse", action="store_true", help="keep a generated sample")
+    args = parser.parse_args()
+    root = HERE / "out" / "france_run"
+    raw, held = root / "raw", root / "held_back"
+    if not (args.reuse and raw.is_dir()):
+        shutil.rmtree(root, ignore_errors=True)
+        command = ["generate", "--scale", "france", "--seed", "42", "--out", str(raw)]
+        gen = watch([str(ATTRIB), *command])
+        print(f"generation: {gen.seconds:.1f} s, peak RSS {gen.peak_rss_mb:,.0f} MB", flush=True)
+    shutil.rmtree(root / "w", ignore_errors=True)
+    warehouse = root / "w" / "attrib.duckdb"
+    rows = {
+        p.relative_to(raw).as_posix(): sum(1 for _ in p.open("rb")) - 1
+        for p in raw.rglob("*.csv")
+        if not p.relative_to(raw).as_posix().startswith("_")
+    }
+    print(f"landing zone: {len(rows)} files, {sum(rows.values()):,} rows")
+    held.mkdir(parents=True, exist_ok=True)
+    for path in (raw / "sne").glob(f"*_{QUARTER}.csv"):
+        path.rename(held / path.name)
+    start = startup()
+    annual = attrib_run(raw, warehouse)
+    for path in held.glob("*.csv"):
+        path.rename(raw / "sne" / path.name)
+    quarterly = attrib_run(raw, warehouse, "--years", QUARTER)
+    floor_run = subprocess.run(
+        [sys.executable, "-c", FLOOR, str(raw), str(root / "floor.duckdb"), json.dumps(LIMITS)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    floor = json.loads(floor_run.stdout.strip().splitlines()[-1])
+    reconcile = json.loads(
+        subprocess.run(
+            [sys.executable, "-c", RECONCILE, str(warehouse)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
+    floor_seconds = sum(floor["stages"].values())
+    boot = sum(start.values())
+    print("\nstart-up, each alone: " + ", ".join(f"{k} {v:.1f} s" for k, v in start.items()))
+    for label, run in (("annual run", annual), (f"quarterly run {QUARTER}", quarterly)):
+        print(
+            f"\n{label}: {run.seconds:.1f} s wall, peak RSS of the process tree "
+            f"{run.peak_rss_mb:,.0f} MB, {len(run.dbt_processes)} dbt processes"
+        )
+        for step, seconds in stages(run.output):
+            print(f"    {step:<40}{seconds:8.1f} s")
+    total = sum(rows.values())
+    print(f"\nfloor (DuckDB alone, {LIMITS}): {floor_seconds:.1f} s")
+    for stage, seconds in floor["stages"].items():
+        print(f"    {stage:<40}{seconds:8.1f} s")
+    print(
+        f"\nannual / floor: {annual.seconds / floor_seconds:.2f} (target <= 3); "
+        f"{total / annual.seconds:,.0f} rows/s end to end"
+    )
+    print(
+        f"quarterly / annual, start-up ({boot:.1f} s) excluded: "
+        f"{(quarterly.seconds - boot) / (annual.seconds - boot):.2%} (target <= 20 %)"
+    )
+    peak = max(annual.peak_rss_mb, quarterly.peak_rss_mb)
+    print(f"peak RSS of the process tree: {peak:,.0f} MB (target <= 4,096)")
+    print(
+        f"reconciliation: {reconcile['files']} files, "
+        f"{len(reconcile['bad'])} not reconciling {reconcile['bad'][:3]}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
