@@ -54,6 +54,8 @@ class RunPlan:
         return self.first if self.first == self.last else None
 
     def run_config(self) -> dict:
+        if self.job == "quarterly":  # the period marts compute this period only
+            return {"ops": {DBT_OP: {"config": {"periods": [self.first]}}}}
         if not self.years or self.job not in ("attrib", "warehouse"):
             return {}
         return {"ops": {DBT_OP: {"config": {"years": list(self.years)}}}}
@@ -128,10 +130,11 @@ def annual_plan(
 
 
 def period_plan(period: str) -> RunPlan:
-    """One extract period (``attrib run --years 2026T3``, the quarterly schedule)."""
+    """One extract period (``attrib run --years 2026T3``, the quarterly schedule): the
+    ``quarterly`` job, which rebuilds only what the SNE feeds."""
     if period not in extract_periods():
         raise ValueError(f"{period!r} is not an extract period (2025, 2025T1 ... 2025T4)")
-    return RunPlan("attrib", period, period)
+    return RunPlan("quarterly", period, period)
 
 
 def yearly_plan(raw_dir: Path, closed_year: int) -> RunPlan:

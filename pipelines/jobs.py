@@ -5,6 +5,7 @@ the others are parts of it, for re-running one stage."""
 from dagster import AssetSelection, define_asset_job
 
 from assets.publication import gx_mart_checks
+from assets.raw import raw_key
 
 # every job ends with published_warehouse: readers see a whole run or the previous one
 PUBLISH = AssetSelection.groups("publish")
@@ -39,4 +40,17 @@ publication_job = define_asset_job(
     "the Parquet exports and the territorial sheets.",
 )
 
-JOBS = [attrib_job, raw_job, warehouse_job, publication_job]
+# a quarter of SNE changes only what is downstream of the SNE: its raw tables, the demand and
+# decision facts, the period marts (quotas, indicators, pressure), the summaries that read them,
+# the docs and the publication
+SNE_QUARTER = AssetSelection.assets(raw_key("sne_demandes"), raw_key("sne_attributions"))
+quarterly_job = define_asset_job(
+    "quarterly",
+    selection=SNE_QUARTER.downstream() | PUBLISH,
+    description="One new quarter of the SNE on top of the warehouse: its demands and decisions, "
+    "then only the models downstream of the SNE for that period (the capacity and fragility "
+    "models are not rebuilt), their tests and GX suites, the docs and the publication. "
+    "`attrib run --years 2026T3` and the quarterly schedule run it.",
+)
+
+JOBS = [attrib_job, raw_job, warehouse_job, publication_job, quarterly_job]

@@ -23,3 +23,15 @@ select
 from {{ ref('fct_attribution') }}
 where not dwelling_in_register
 group by all
+
+union all
+
+select
+    'decision_landlord_not_in_register',
+    'sne_attributions',
+    source_file,
+    decision_year,
+    count(*)
+from {{ ref('fct_attribution') }}
+where siret not in (select siret from {{ ref('dim_landlord') }})
+group by all

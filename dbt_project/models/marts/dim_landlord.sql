@@ -1,7 +1,9 @@
--- One row per landlord met in the agreement's tables or in the registers (RPLS dwellings, SNE
--- commission decisions). Parties to the agreement keep the names the published tables use and
--- their current rotation class (history in intermediate.int_acd__landlord_rotation); the others
--- take the name the RPLS gives them most often (ties broken by name), else their SIRET.
+-- One row per landlord of the agreement's tables or of the RPLS (the register of the landlords'
+-- dwellings). Parties to the agreement keep the names the published tables use and their
+-- current rotation class (history in intermediate.int_acd__landlord_rotation); the others take
+-- the name the RPLS gives them most often (ties broken by name). The SNE is not read here, so a
+-- quarter of SNE does not rebuild the capacity marts: a decision by a landlord of no register
+-- vintage is counted in data_quality (decision_landlord_not_in_register).
 with agreement as (
     select
         siret,
@@ -29,21 +31,15 @@ register as (
         partition by siret order by dwellings desc, register_landlord_name) = 1
 ),
 
-decisions as (
-    select distinct siret from {{ ref('stg_sne__decisions') }} where siret is not null
-),
-
 every_siret as (
     select siret from agreement
     union
     select siret from register
-    union
-    select siret from decisions
 )
 
 select
     s.siret,
-    coalesce(a.landlord_name, r.register_landlord_name, 'SIRET ' || s.siret) as landlord_name,
+    coalesce(a.landlord_name, r.register_landlord_name) as landlord_name,
     a.aliases,
     a.rotation_rate,
     a.rotation_valid_from,

@@ -1,3 +1,6 @@
+-- A table, not a view: several models and tests read it, and a view over a national register
+-- would be computed again by each of them.
+{{ config(materialized='table') }}
 -- Every row of every SNE decision extract: one candidate examined by a commission (CALEOL).
 with source as (
     select * from {{ source('raw_validated', 'sne_attributions') }}

@@ -1,3 +1,6 @@
+-- A table, not a view: several models and tests read it, and a view over a national register
+-- would be computed again by each of them.
+{{ config(materialized='table') }}
 -- Every row of every SNE demand extract. NUM_UNIQUE arrives already pseudonymised: the loader
 -- replaced the demand number by its keyed hash (HMAC-SHA256), so the key never enters SQL.
 with source as (
