@@ -101,7 +101,6 @@ def profile_vars(layout: Layout, limits: DuckDBLimits) -> dict:
         "warehouse_path": building(layout).database.as_posix(),
         "duckdb_memory_limit": limits.memory_limit,
         "duckdb_threads": limits.threads,
-        "duckdb_temp_directory": layout.spill.as_posix(),
     }
 
 

@@ -78,3 +78,43 @@ def test_has_extracts_looks_only_at_registers(tmp_path, tiny_clean):
     (tmp_path / "acd").mkdir()
     (tmp_path / "acd" / "qpv.csv").write_text("x")
     assert not has_extracts(tmp_path)
+
+
+def test_the_france_sample_has_every_source_of_the_runs_on_real_communes(tmp_path, monkeypatch):
+    """The France scale, shrunk (same code, fewer rows): every source the annual and quarterly
+    runs read, communes drawn from the COG (no invented code), register ids unique across
+    départements (overseas ones share their first two digits)."""
+    import csv
+
+    import samples.france as france
+
+    monkeypatch.setattr(france, "DWELLINGS", 30_000)
+    monkeypatch.setattr(france, "DEMANDS", 4_000)
+    monkeypatch.setattr(france, "DECISIONS", 800)
+    report = france.generate_france(tmp_path, 7, 0.0, progress=lambda m: None)
+    files = set(report.files)
+    for expected in (
+        "rpls/rpls_2024_31.csv",
+        "rpls/rpls_2024_971.csv",
+        "rpls/rpls_2024_2A.csv",
+        "ops/ops_2024_31.csv",
+        "ops/vacance_commerciale_2024.csv",
+        "acd/plans_2025.csv",
+        "acd/dalo.csv",
+        "sne/demandes_2025.csv",
+        "sne/attributions_2025.csv",
+        "sne/demandes_2026T1.csv",
+        "sne/attributions_2026T1.csv",
+    ):
+        assert expected in files, expected
+    assert report.files["sne/attributions_2026T1.csv"] == 800 // 4
+    with (tmp_path / "cog" / "communes_2026.csv").open(encoding="utf-8") as handle:
+        cog = {row["DEPCOM"] for row in csv.DictReader(handle)}
+    communes, idents = set(), []
+    for path in (tmp_path / "rpls").glob("rpls_2024_*.csv"):
+        with path.open(encoding="latin-1") as handle:
+            rows = list(csv.DictReader(handle, delimiter=";"))
+        communes |= {row["DEPCOM"] for row in rows}
+        idents += [row["IDENT_REP"] for row in rows]
+    assert communes <= cog and len(communes) > 1_000
+    assert len(idents) == len(set(idents))
