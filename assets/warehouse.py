@@ -235,9 +235,12 @@ MART_KEYS = [
 )
 def dbt_docs_site(dbt: DbtCliResource, warehouse: Warehouse) -> MaterializeResult:
     site = warehouse.area.docs / "dbt"
-    run_dbt(dbt, warehouse, ["--quiet", "docs", "generate"]).wait()
+    # --static: one self-contained page that opens from the file (a browser blocks the JSON
+    # files the default site fetches when opened from disk: it stays on "loading")
+    run_dbt(dbt, warehouse, ["--quiet", "docs", "generate", "--static"]).wait()
     site.mkdir(parents=True, exist_ok=True)
     built = warehouse.layout.dbt_target
-    for name in ("index.html", "manifest.json", "catalog.json"):
+    shutil.copyfile(built / "static_index.html", site / "index.html")
+    for name in ("manifest.json", "catalog.json"):
         shutil.copyfile(built / name, site / name)
     return MaterializeResult(metadata={"path": str(site / "index.html")})

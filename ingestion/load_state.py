@@ -55,6 +55,11 @@ def digest(files: list[RawFile], pseudonym_key: bytes | None) -> str:
 def ensure(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS raw_validated")
     con.execute(STATE_DDL)
+    con.execute(
+        "COMMENT ON TABLE raw_validated.load_state IS 'Per source and partition, a digest of the "
+        "files loaded (names, sha256), the validation code and the key: unchanged files are "
+        "not read again.'"
+    )
 
 
 def loaded_by(con: duckdb.DuckDBPyConnection, source: str, key: str, value: str) -> str | None:

@@ -33,6 +33,14 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, source: RawSource) -> str:
     con.execute("CREATE SCHEMA IF NOT EXISTS raw_validated")
     con.execute(REJECTS_DDL)
     con.execute(LOAD_LOG_DDL)
+    con.execute(
+        "COMMENT ON TABLE raw_validated.rejects IS 'Every rejected row: file, line, column, "
+        "check, value and reason (identifiers shown as their keyed hash).'"
+    )
+    con.execute(
+        "COMMENT ON TABLE raw_validated.load_log IS 'One line per file loaded: size, sha256, "
+        "rows read, valid and rejected, run.'"
+    )
     table = f"raw_validated.{source.name}"
     columns = {**LINEAGE_COLUMNS, **{c: "VARCHAR" for c in source.file_columns.values()}}
     columns.update({n: duckdb_type(c) for n, c in source.schema.columns.items()})
@@ -44,7 +52,33 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, source: RawSource) -> str:
             f"{table} has columns {existing} but schemas/ now declares {list(columns)}: "
             f"drop the table (DROP TABLE {table}) and re-run its partitions"
         )
+    comment(con, table, source)
     return table
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def comment(con: duckdb.DuckDBPyConnection, table: str, source: RawSource) -> None:
+    """The schema's descriptions as table and column comments, for analysts' tools."""
+    con.execute(
+        f"COMMENT ON TABLE {table} IS "
+        + _literal(f"{source.title}: the valid rows of raw/{source.folder}/ (schemas/).")
+    )
+    described = {
+        **{
+            "_load_id": "Load that brought the row (joins load_log.load_id).",
+            "_partition": "Extract period or vintage of the row's file ('all' if unpartitioned).",
+            "_source_file": "File of the landing zone the row was read from.",
+            "_source_line": "Line of that file (the header is line 1).",
+        },
+        **{c: f"From the file name ({c})." for c in source.file_columns.values()},
+        **{n: c.description or "" for n, c in source.schema.columns.items()},
+    }
+    for column, text in described.items():
+        if text:
+            con.execute(f"COMMENT ON COLUMN {table}.{quote(column)} IS {_literal(text)}")
 
 
 def ensure_all_tables(con: duckdb.DuckDBPyConnection) -> None:

@@ -1,12 +1,4 @@
-"""``attrib``: the command line of the platform.
-
-attrib generate --scale tiny --seed 42 --out raw/ [--bad-rows 0.01]
-attrib run [--raw DIR] [--warehouse FILE] [--years 2023-2025]
-attrib explain <mart> --key column=value ...
-attrib explain objective --year Y --landlord L --territory T
-attrib report [--territory T] [--year Y]
-attrib dbt [--warehouse FILE] -- build --select marts.quota_attainment
-"""
+"""``attrib``: the command line of the platform (``USAGE`` is what ``attrib --help`` shows)."""
 
 from __future__ import annotations
 
@@ -17,6 +9,18 @@ from pathlib import Path
 
 from core import settings
 from core.layout import Layout
+
+USAGE = """The command line of the social-housing attribution platform.
+
+attrib run [--raw DIR] [--warehouse FILE] [--years 2023-2025 | 2026T3]
+attrib generate --scale tiny --seed 42 --out raw/ [--bad-rows 0.01]
+attrib explain <mart> --key column=value ...
+attrib explain objective --year Y --landlord L --territory T
+attrib report [--territory T] [--year Y]
+attrib dbt [--warehouse FILE] -- build --select marts.quota_attainment
+
+Documentation: README.md and docs/ in the repository.
+"""
 
 
 def year_range(text: str) -> range | str:
@@ -138,7 +142,7 @@ def _dbt(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="attrib", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="attrib", description=USAGE, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     sub = parser.add_subparsers(dest="command", required=True)
     gen = sub.add_parser("generate", help="write a synthetic set of raw extracts")

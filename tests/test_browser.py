@@ -45,6 +45,19 @@ def test_sheet_renders_its_charts_without_console_errors(attainment, chromium):
         assert errors == []
 
 
+def test_dbt_docs_site_opens_from_the_file(tiny_built, chromium):
+    """The README points to warehouse/docs/dbt/index.html: opened from disk (file://), it shows
+    the project's models, not "(loading)" (a static page with its manifest and catalog inside)."""
+    _, warehouse, _ = tiny_built
+    site = Layout(warehouse).docs / "dbt" / "index.html"
+    with browser_page(chromium) as (page, errors):
+        page.goto(site.as_uri())
+        shown = "document.body.innerText.includes('fct_attribution')"
+        page.wait_for_function(shown, timeout=20_000)
+        assert "loading" not in page.title().lower()
+        page.screenshot(path=screenshot_path("dbt_docs_from_file.png"))
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

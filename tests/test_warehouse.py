@@ -51,6 +51,30 @@ def test_every_mart_is_built_and_every_column_described(built):
     assert (docs / "dbt" / "index.html").stat().st_size > 10_000
 
 
+def test_every_mart_and_raw_column_carries_its_description_as_a_comment(built):
+    """DESCRIBE, DBeaver and the DuckDB UI show the descriptions: every table and column of
+    marts, and the validated raw tables, carry a comment (dbt's persist_docs; the schemas)."""
+    con, _ = built
+    tables = con.execute(
+        """SELECT schema_name, table_name, comment FROM duckdb_tables()
+           WHERE schema_name IN ('marts', 'raw_validated')"""
+    ).fetchall()
+    assert len([t for t in tables if t[0] == "marts"]) >= 20
+    assert [t[:2] for t in tables if not t[2]] == []
+    missing = con.execute(
+        """SELECT schema_name || '.' || table_name || '.' || column_name FROM duckdb_columns()
+           WHERE (schema_name = 'marts' OR (schema_name = 'raw_validated'
+                  AND table_name NOT IN ('rejects', 'load_log', 'load_state')))
+             AND coalesce(comment, '') = ''"""
+    ).fetchall()
+    assert missing == []
+    (comment,) = con.execute(
+        """SELECT comment FROM duckdb_columns() WHERE schema_name = 'marts'
+           AND table_name = 'fct_attribution' AND column_name = 'is_lease_signed'"""
+    ).fetchone()
+    assert comment == "The attribution was followed by a signed lease."
+
+
 def test_yearly_extract_supersedes_the_quarterly_one(built):
     con, _ = built
     assert con.execute("""SELECT DISTINCT extract_period FROM marts.fct_demand
