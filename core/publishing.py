@@ -24,6 +24,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.connection import STORAGE_VERSION, sql_string
 from core.layout import Layout
 
 JOURNAL = "PUBLISHING.json"
@@ -112,7 +113,13 @@ def publish(layout: Layout, run_id: str) -> list[Path]:
     if area.database.exists():
         con = duckdb.connect(str(area.database))
         con.execute("CHECKPOINT")
+        (version,) = con.execute(
+            "SELECT tags['storage_version'] FROM duckdb_databases() "
+            "WHERE database_name = current_database()"
+        ).fetchone()
         con.close()
+        if not (version or "").startswith(STORAGE_VERSION):
+            _convert(area.database)
         if wal(area.database).exists():
             raise RuntimeError(
                 f"{wal(area.database)} is still there after CHECKPOINT: not published"
@@ -135,6 +142,23 @@ def interrupted(layout: Layout) -> str | None:
     """The run whose publication stopped half done (its journal is still there), if any."""
     journal = building_root(layout) / JOURNAL
     return json.loads(journal.read_text())["run_id"] if journal.exists() else None
+
+
+def _convert(database: Path) -> None:
+    """Rewrite a file made in DuckDB's newest format in the format readers can open
+    (core.connection.STORAGE_VERSION): once, for a warehouse created before it was set."""
+    import duckdb
+
+    converted = database.with_name(database.name + ".converted")
+    converted.unlink(missing_ok=True)
+    con = duckdb.connect()
+    con.execute(f"ATTACH {sql_string(str(database))} AS built (READ_ONLY)")
+    con.execute(
+        f"ATTACH {sql_string(str(converted))} AS converted (STORAGE_VERSION '{STORAGE_VERSION}')"
+    )
+    con.execute("COPY FROM DATABASE built TO converted")
+    con.close()
+    os.replace(converted, database)
 
 
 def recover(layout: Layout) -> str | None:

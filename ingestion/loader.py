@@ -182,6 +182,15 @@ def parse_error(exc: duckdb.Error) -> str:
     return " | ".join(x for x in kept if x)
 
 
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Undo the load; a failed COMMIT (a full disk) has already ended the transaction, and its
+    error, not the rollback's, is the one to report."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.TransactionException:
+        pass
+
+
 def load_partition(
     con: duckdb.DuckDBPyConnection,
     raw_dir: Path,
@@ -290,7 +299,7 @@ def load_partition(
             )
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
     failures = con.execute("SELECT count(*) FROM failures").fetchone()[0]
     sample = (
@@ -344,6 +353,6 @@ def remove_partition(
         )
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        rollback(con)
         raise
     return rows

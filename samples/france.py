@@ -131,6 +131,7 @@ def generate_france(out, seed: int, bad_rows: float, progress=print):
         report.files[relative], report.files[survey] = rows, surveyed
         progress(f"  wrote {relative}: {rows:,} rows, {survey}: {surveyed:,} households")
     vacancy.close()
+    report.files[vacancy.relative] = len(seen)
     _write_plans(out, report, geo, seed)
     dwellings = pd.concat(sample, ignore_index=True)
     del sample

@@ -51,8 +51,8 @@ def test_dbt_docs_site_opens_from_the_file(tiny_built, chromium):
     _, warehouse, _ = tiny_built
     site = Layout(warehouse).docs / "dbt" / "index.html"
     with browser_page(chromium) as (page, errors):
-        page.goto(site.as_uri())
-        shown = "document.body.innerText.includes('fct_attribution')"
+        page.goto(site.as_uri() + "#!/model/model.attrib.fct_attribution")
+        shown = "document.body.innerText.includes('The attribution was followed by a signed lease')"
         page.wait_for_function(shown, timeout=20_000)
         assert "loading" not in page.title().lower()
         page.screenshot(path=screenshot_path("dbt_docs_from_file.png"))

@@ -66,7 +66,10 @@ def test_plans_cover_the_periods_with_files(tiny_clean):
         "ops": {"warehouse_models": {"config": {"years": [2024, 2025]}}}
     }
     quarter = period_plan("2026T3")
-    assert (quarter.partition_key, quarter.tags(), quarter.run_config()) == ("2026T3", {}, {})
+    assert (quarter.job, quarter.partition_key, quarter.tags()) == ("quarterly", "2026T3", {})
+    # the quarterly job's period marts compute that period only
+    config = {"config": {"periods": ["2026T3"]}}
+    assert quarter.run_config() == {"ops": {"warehouse_models": config}}
 
 
 def test_attrib_run_prints_progress_and_a_summary(tiny_built):

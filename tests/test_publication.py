@@ -129,7 +129,8 @@ def test_gx_checks_hold_then_fail_in_plain_words_on_a_broken_mart(attainment, tm
     assert "1.5" in failed[0]
     commune = [o for o in results["dim_commune"].outcomes if not o.success]
     assert [o.notes.strip() for o in commune] == [
-        "Every commune of the département (ACD tension table) is in dim_commune."
+        "Every commune of the département (ACD tension table) is in dim_commune.",
+        "Every commune of the agreement's territories is in dim_commune with its territory.",
     ]
     assert results["capacity_objectives"].success
     assert (tmp_path / "gx" / "index.html").exists()

@@ -36,11 +36,13 @@ def published_files(warehouse: Path) -> dict[str, str]:
 
 
 def last_run(warehouse: Path) -> str:
+    """The run that built the file: its lineage rows are the newest (a run that finds every
+    file unchanged loads nothing, but records its models and publication)."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        return con.execute(
-            "SELECT max_by(run_id, loaded_at) FROM raw_validated.load_log"
-        ).fetchone()[0]
+        return con.execute("SELECT max_by(run_id, materialized_at) FROM audit.lineage").fetchone()[
+            0
+        ]
     finally:
         con.close()
 
@@ -131,9 +133,9 @@ def test_an_interrupted_publication_is_completed_by_the_next_run(copy_built):
         assert f"completed the publication of run {interrupted}" in out
         # the reader kept its snapshot (the interrupted run's file) while the run replaced it
         assert (
-            reader.execute(
-                "SELECT max_by(run_id, loaded_at) FROM raw_validated.load_log"
-            ).fetchone()[0]
+            reader.execute("SELECT max_by(run_id, materialized_at) FROM audit.lineage").fetchone()[
+                0
+            ]
             == interrupted
         )
     finally:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -72,6 +75,33 @@ def test_every_mart_and_raw_column_carries_its_description_as_a_comment(built):
         """SELECT comment FROM duckdb_columns() WHERE schema_name = 'marts'
            AND table_name = 'fct_attribution' AND column_name = 'is_lease_signed'"""
     ).fetchone()
+    assert comment == "The attribution was followed by a signed lease."
+
+
+def test_the_readmes_duckdb_shell_reads_the_warehouse(built):
+    """`duckdb -readonly warehouse/attrib.duckdb` with the DuckDB shell the set-up installs
+    (duckdb-cli, an older DuckDB than the library's): the file is written in a format it reads,
+    and the shell shows the column comments."""
+    _, warehouse = built
+    shell = Path(sys.executable).with_name("duckdb")
+    done = subprocess.run(
+        [
+            str(shell),
+            "-readonly",
+            str(warehouse),
+            "-csv",
+            "-noheader",
+            "-c",
+            "SELECT count(*) FROM marts.quota_attainment; "
+            "SELECT comment FROM duckdb_columns() WHERE table_name = 'fct_attribution' "
+            "AND column_name = 'is_lease_signed'",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    count, comment = done.stdout.strip().splitlines()
+    assert int(count) > 0
     assert comment == "The attribution was followed by a signed lease."
 
 
