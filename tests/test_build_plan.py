@@ -16,9 +16,9 @@ from pipelines.sensors import raw_files_sensor
 from tests.conftest import give_key
 
 # the tiny sample holds the years 2024 and 2025 and the quarters 2026T1 to 2026T3: the yearly
-# ticks that close 2024 and 2025, and the quarterly ticks of 2026
+# tick that closes 2025 (its run covers every period up to 2025T4, 2024 included), and the
+# quarterly ticks of 2026 (the quarterly job)
 TICKS = [
-    (yearly_schedule, dt.datetime(2025, 4, 1, 6)),
     (yearly_schedule, dt.datetime(2026, 4, 1, 6)),
     (quarterly_schedule, dt.datetime(2026, 4, 15, 6)),
     (quarterly_schedule, dt.datetime(2026, 7, 15, 6)),
@@ -60,7 +60,6 @@ def test_schedules_and_sensor_build_what_attrib_run_builds(tmp_path, tiny_built)
     again = raw_files_sensor(build_sensor_context(resources=resources, instance=instance))
     assert not again.run_requests  # every file is loaded now
     assert executed == [
-        "yearly-2024",
         "yearly-2025",
         "quarter-2026T1",
         "quarter-2026T2",
