@@ -30,6 +30,8 @@ from audit import lineage
 from core.partitions import extract_partitions
 from core.resources import RawZone, Warehouse
 from ingestion import load_state
+from ingestion.landing_zone import check_not_mixed
+from ingestion.landing_zone import record as record_landing_zone
 from ingestion.loader import UNPARTITIONED, LoadReport, load_partition, remove_partition
 from ingestion.raw_files import RawFileError, discover
 from ingestion.raw_validated import ensure_tables
@@ -195,10 +197,17 @@ def build_raw_asset(source: RawSource) -> AssetsDefinition:
                 description=str(exc), metadata={"file": exc.path, "problem": exc.problem}
             ) from None
         keys = [k for k in wanted if k in present]
+        try:  # real extracts dropped into a generated sample are refused, file named
+            check_not_mixed(raw_zone.root, [f for k in keys for f in present[k]])
+        except RawFileError as exc:
+            raise Failure(
+                description=str(exc), metadata={"file": exc.path, "problem": exc.problem}
+            ) from None
         missing = [k for k in wanted if k not in present]
         reports, failures, skipped, all_counts, reconciled = [], [], [], {}, True
         with warehouse.connect() as con:
             ensure_tables(con, source)  # empty until its first file, for the checks of others
+            record_landing_zone(con, raw_zone.root)
             pseudonym_key = warehouse.pseudonym_key() if source.pseudonymised and keys else None
             for gone in missing:  # the landing zone is the truth
                 removed = remove_partition(con, source, gone, context.run.run_id)

@@ -29,7 +29,7 @@ from audit import lineage
 from audit.dbt_lineage import manifest
 from core import settings
 from core.connection import connect
-from core.dbt_project import dbt_project, profile_vars, vars_argument
+from core.dbt_project import dbt_project, profile_vars, project_digest, vars_argument
 from core.resources import Warehouse
 from ingestion.raw_validated import ensure_all_tables
 
@@ -188,6 +188,7 @@ def _model_lineage(
 
 
 TRANSLATOR = WarehouseTranslator()
+FINGERPRINT = "project.sha256"  # the dbt project files the site was generated from
 
 
 @dbt_assets(
@@ -235,6 +236,13 @@ MART_KEYS = [
 )
 def dbt_docs_site(dbt: DbtCliResource, warehouse: Warehouse) -> MaterializeResult:
     site = warehouse.area.docs / "dbt"
+    published = warehouse.layout.docs / "dbt"
+    fingerprint = project_digest()
+    if (published / FINGERPRINT).is_file() and (
+        (published / FINGERPRINT).read_text() == fingerprint
+    ):  # same models, columns and descriptions: the published site still describes them
+        shutil.copytree(published, site, dirs_exist_ok=True)
+        return MaterializeResult(metadata={"path": str(site / "index.html"), "carried_over": True})
     # --static: one self-contained page that opens from the file (a browser blocks the JSON
     # files the default site fetches when opened from disk: it stays on "loading")
     run_dbt(dbt, warehouse, ["--quiet", "docs", "generate", "--static"]).wait()
@@ -243,4 +251,5 @@ def dbt_docs_site(dbt: DbtCliResource, warehouse: Warehouse) -> MaterializeResul
     shutil.copyfile(built / "static_index.html", site / "index.html")
     for name in ("manifest.json", "catalog.json"):
         shutil.copyfile(built / name, site / name)
-    return MaterializeResult(metadata={"path": str(site / "index.html")})
+    (site / FINGERPRINT).write_text(fingerprint)
+    return MaterializeResult(metadata={"path": str(site / "index.html"), "carried_over": False})

@@ -205,8 +205,22 @@ def explain_objective(warehouse: Path, year: int, landlord: str, territory: str)
                               WHERE d.year = $1 AND d.siret = $2""",
             key[:2],
         )
+        published = lookup.rows(
+            """SELECT source_b AS published_in, value_b AS published, classification
+               FROM marts.acd_reconciliation
+               WHERE check_kind = 'computed_vs_published' AND measure = 'objective'
+                 AND year = $1 AND landlord_name = $2 AND territory_name = $3""",
+            [year, lord["landlord_name"], terr["territory_name"]],
+        )
+        built = lookup.rows(
+            """SELECT run_id, code_version, parameters_version, materialized_at
+               FROM audit.lineage WHERE asset_key = 'marts/capacity_objectives'
+               ORDER BY materialized_at DESC LIMIT 1"""
+        )
         return {
             "figure": "ACD objective",
+            "published": published,
+            "built_by": built[0] if built else None,
             "year": year,
             "landlord": lord["landlord_name"],
             "siret": lord["siret"],
@@ -246,7 +260,7 @@ def _ranges(lines: list[int]) -> str:
 
 def _file_lines(files: list[dict], indent: str) -> list[str]:
     return [
-        f"{indent}{f['file']} (sha256 {(f['sha256'] or '?')[:16]}...) lines {_ranges(f['lines'])}"
+        f"{indent}{f['file']} (sha256 {f['sha256'] or '?'}) lines {_ranges(f['lines'])}"
         for f in files
     ]
 
@@ -264,6 +278,17 @@ def render_text(tree: dict) -> str:
         f"{t['agreement_start_year']})",
         f"  rotation rate {t['rotation_rate']}: {t['rotation_source']}",
     ]
+    for p in t["published"]:  # the agreement's own figure, and whether ours reproduces it
+        lines.insert(
+            1,
+            f"  published in {p['published_in']}: {p['published']:g} -> {p['classification']}",
+        )
+    if b := t["built_by"]:
+        lines.insert(
+            1,
+            f"  computed by run {b['run_id']} (code {b['code_version']}, parameters "
+            f"{b['parameters_version']}) at {b['materialized_at']}",
+        )
     for c in t["communes"]:
         qpv = "in QPV" if c["is_in_qpv"] else "outside QPV"
         lines.append(

@@ -10,6 +10,7 @@ code location. ``dbt parse`` does not open the warehouse.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import json
 import shutil
@@ -52,12 +53,25 @@ def dbt_executable() -> str:
     return found
 
 
-def _newest_source() -> float:
-    return max(
-        p.stat().st_mtime
+def _project_files() -> list[Path]:
+    return sorted(
+        p
         for p in DBT_DIR.rglob("*")
         if p.suffix in PROJECT_FILES and not {"target", "logs", "dbt_packages"} & set(p.parts)
     )
+
+
+def _newest_source() -> float:
+    return max(p.stat().st_mtime for p in _project_files())
+
+
+def project_digest() -> str:
+    """sha256 over the dbt project's files (models, YAML, seeds, macros): what the docs site
+    describes. The data does not change it."""
+    digest = hashlib.sha256()
+    for path in _project_files():
+        digest.update(path.relative_to(DBT_DIR).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def manifest_is_current() -> bool:

@@ -124,6 +124,14 @@ def _report(args: argparse.Namespace) -> int:
     except SheetError as exc:
         print(f"error: {exc}")
         return 2
+    if sheets and all(sheet.charts == 0 for sheet in sheets):
+        for sheet in sheets:
+            sheet.path.unlink(missing_ok=True)
+        print(
+            f"error: the warehouse holds no figure for {sheets[0].year} (no register, capacity, "
+            "quota, demand or survey of that year): no sheet written"
+        )
+        return 2
     for sheet in sheets:
         print(f"{sheet.territory_name} {sheet.year}: {sheet.path} ({sheet.charts} charts)")
     return 0

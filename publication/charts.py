@@ -93,7 +93,7 @@ def bullet_chart(title: str, items: list[tuple[str, float | None, float | None, 
         fill = "url(#hatch)" if rate is None else colours.get(status, PALETTE[5])
         # no rate: withheld ('secret' as status) or not measurable ('n/a', 'no_attribution')
         shown = _fmt(rate, True) if rate is not None else (status or SUPPRESSED)
-        text = shown + (f" / target {target:.0%}" if target is not None else "")
+        text = shown + (f" / target {target:.1%}".replace(".0%", "%") if target is not None else "")
         body.append(
             f'<text x="{LABEL_WIDTH - 8}" y="{y + 13}" text-anchor="end">{escape(label)}</text>'
             f'<rect x="{LABEL_WIDTH}" y="{y}" width="{span}" height="{BAR_HEIGHT}" '

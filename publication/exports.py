@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 
 from audit.dbt_lineage import manifest
 from core.connection import connect
+from ingestion.landing_zone import is_synthetic
 from publication.suppression import SUPPRESSED_COLUMN, policy, suppress, unclassified_columns
 
 
@@ -72,6 +73,7 @@ def export_marts(
     reports, documented = [], {}
     con = connect(Path(warehouse), read_only=True)
     try:
+        synthetic = is_synthetic(con)
         for mart, spec in rules.marts.items():
             if not is_built(con, mart):
                 documented[mart] = {"not_built": "no extract of its sources loaded yet"}
@@ -124,6 +126,7 @@ def export_marts(
             {
                 "generated_at": dt.datetime.now().isoformat(timespec="seconds"),
                 "run_id": run_id,
+                "synthetic_sample": synthetic,
                 "policy_version": rules.version,
                 "small_count_threshold": threshold,
                 "note": "Aggregated marts only; row-level facts (fct_*, fragility_household) are "

@@ -14,6 +14,7 @@ import pandas as pd
 
 from audit.lineage import code_version
 from core.connection import connect
+from ingestion.landing_zone import is_synthetic
 from publication import charts
 from publication.exports import published_frame
 from publication.suppression import policy
@@ -50,7 +51,8 @@ def _table(frame: pd.DataFrame, columns: dict[str, str]) -> str:
             elif isinstance(value, bool | np.bool_):
                 text = "yes" if value else "no"
             elif isinstance(value, float):
-                text = f"{value:.1%}" if "share" in column or "rate" in column else f"{value:,.1f}"
+                shares = ("share", "rate", "target")  # 0.375 is shown 37.5 %, never 0.4
+                text = f"{value:.1%}" if any(k in column for k in shares) else f"{value:,.1f}"
             else:
                 text = str(value)
             cells.append(f"<td>{escape(text)}</td>")
@@ -104,6 +106,28 @@ class SheetBuilder:
                 return int(year)
         return dt.date.today().year
 
+    def period(self, mart: str, year: int) -> tuple[str, str]:
+        """The SNE period a sheet shows for ``year``: the whole year once loaded, else the
+        latest quarter to date of that year (``2026T3``: "year to date through T3")."""
+        periods = set(self.published(mart).period.astype(str))
+        if str(year) in periods:
+            return str(year), str(year)
+        quarters = sorted(p for p in periods if p.startswith(f"{year}T"))
+        if not quarters:
+            return str(year), str(year)
+        return quarters[-1], f"{year}, year to date through {quarters[-1][4:]}"
+
+    def marts_run(self) -> str:
+        """The run that built the marts this sheet reads (from audit.lineage)."""
+        try:
+            (run,) = self.con.execute(
+                "SELECT max_by(run_id, materialized_at) FROM audit.lineage "
+                "WHERE asset_key LIKE 'marts/%'"
+            ).fetchone()
+        except duckdb.CatalogException:
+            run = None
+        return run or "not recorded"
+
     # -- sections ---------------------------------------------------------------------------
     def stock(self, territory: str, year: int) -> tuple[str, int]:
         rows = self.con.execute(
@@ -154,9 +178,10 @@ class SheetBuilder:
         return chart + table, 1
 
     def attainment(self, territory: str, year: int) -> tuple[str, int]:
+        period, label = self.period("quota_attainment", year)
         frame = self.published("quota_attainment")
         frame = frame[
-            (frame.period == str(year))
+            (frame.period == period)
             & (frame.level == "territory")
             & (frame.territory_id == territory)
         ].sort_values(["quota", "reservation_holder"])
@@ -176,11 +201,11 @@ class SheetBuilder:
                 )
                 for r in frame.itertuples()
             ]
-            html += charts.bullet_chart(f"Quotas {year}: rate against target", items)
+            html += charts.bullet_chart(f"Quotas {label}: rate against target", items)
             count += 1
         indicators = self.published("acd_indicators")
         indicators = indicators[
-            (indicators.period == str(year))
+            (indicators.period == period)
             & (indicators.level == "landlord_territory")
             & (indicators.territory_id == territory)
         ]
@@ -221,9 +246,7 @@ class SheetBuilder:
         if surveys.empty:
             return '<p class="empty">No OPS survey at or before this year.</p>', 0
         survey = int(surveys.max())
-        names = self.con.execute("SELECT depcom, commune_name FROM marts.dim_commune").df()
         frame = frame[(frame.survey_year == survey) & (frame.territory_id == territory)]
-        frame = frame.merge(names, on="depcom", how="left")
         frame = frame.sort_values("share_high_or_very_high", ascending=False, na_position="last")
         chart = charts.bar_chart(
             f"Share of households at high or very high fragility, OPS {survey} (top 20 communes)",
@@ -235,7 +258,6 @@ class SheetBuilder:
         )
         priority = self.published("priority_residences")
         priority = priority[(priority.survey_year == survey) & (priority.territory_id == territory)]
-        priority = priority.merge(names, on="depcom", how="left")
         table = f"<h3>Priority residences (OPS {survey}): {len(priority)}</h3>" + _table(
             priority.sort_values("share_high_or_very_high", ascending=False),
             {
@@ -278,11 +300,18 @@ class SheetBuilder:
             threshold=self.threshold,
             version=escape(policy().version),
             generated=generated,
-            run=escape(run_id or "not recorded"),
+            run=escape(run_id or f"{self.marts_run()} (the run that built the marts it reads)"),
             code=escape(code_version()),
             sections="".join(sections),
+            synthetic=SYNTHETIC_BANNER if is_synthetic(self.con) else "",
         )
 
+
+SYNTHETIC_BANNER = (
+    '<p class="synthetic" style="background:#fde2e1;border:1px solid #c0392b;padding:.5rem">'
+    "<strong>Synthetic sample</strong>: this sheet was built from generated extracts "
+    "(attrib generate); every figure is made up.</p>\n"
+)
 
 PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
@@ -299,7 +328,7 @@ th,td{{border:1px solid #ddd;padding:.2rem .5rem;text-align:right}}
 th:first-child,td:first-child{{text-align:left}} .empty{{color:#777;font-style:italic}}
 </style></head>
 <body>
-<h1>{name}</h1>
+{synthetic}<h1>{name}</h1>
 <p class="meta">Territorial sheet {year} &middot; territory {tid} &middot; generated {generated}
 by run {run} (code {code})<br>Counts of households below {threshold} are shown as
 <em>secret</em>, with other cells hidden so that none can be recomputed from totals

@@ -13,6 +13,7 @@ import time
 import numpy as np
 import pandas as pd
 
+from ingestion.landing_zone import write_list
 from samples import occupancy, stock
 from samples.csv_out import BadRowInjector, ExtractWriter, dates, decimals, ints
 from samples.defects import DEFECTS
@@ -140,6 +141,7 @@ def generate_france(out, seed: int, bad_rows: float, progress=print):
         _write_sne(out, report, injector, dwellings, communes, seed, progress, period)
     injector.write_manifest(out)
     report.injected = len(injector.rows)
+    write_list(out, report.files)  # marks the landing zone as a synthetic sample
     report.seconds = time.perf_counter() - started
     return report
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ingestion.landing_zone import write_list
 from samples import demand, occupancy, stock
 from samples.csv_out import BadRowInjector, write_frame
 from samples.defects import DEFECTS
@@ -96,5 +97,6 @@ def generate(
         )
     injector.write_manifest(out)
     report.injected = len(injector.rows)
+    write_list(out, report.files)  # marks the landing zone as a synthetic sample
     report.seconds = time.perf_counter() - started
     return report

@@ -22,6 +22,7 @@ import pytest
 from core.dbt_project import prepare_manifest
 from core.layout import Layout
 from core.settings import PROJECT_ROOT
+from ingestion.landing_zone import GENERATED
 
 prepare_manifest()  # the assets read the dbt manifest when they are imported
 
@@ -130,6 +131,8 @@ def tiny_built(tmp_path_factory, tiny_clean, installed_attrib):
     shutil.copytree(tiny_clean, raw)
     yearly = (raw / "sne" / "demandes_2025.csv").read_text(encoding="utf-8").splitlines()
     (raw / "sne" / "demandes_2025T4.csv").write_text("\n".join(yearly[:6]) + "\n")
+    with (raw / GENERATED).open("a", encoding="utf-8") as listed:  # part of the sample too
+        listed.write("sne/demandes_2025T4.csv,5\n")
     warehouse = root / "warehouse" / "attrib.duckdb"
     give_key(warehouse)
     done = subprocess.run(

@@ -141,6 +141,24 @@ def test_explain_leads_to_the_rows_and_adds_up(scenario):
     assert len(plus["register_rows"][0]["sha256"]) == 64
     text = render_text(tree)
     assert "rotation rate 0.09" in text and "x (1 - sale share 0.1)" in text
+    # the auditor's question: the published figure beside ours, the run, code and parameters
+    # versions that computed it, and each file's full sha256
+    con = duckdb.connect(str(warehouse), read_only=True)
+    published = con.execute(
+        """SELECT source_b, value_b, classification FROM marts.acd_reconciliation
+           WHERE check_kind = 'computed_vs_published' AND measure = 'objective' AND year = 2025
+             AND landlord_name = '3F' AND territory_name = 'Toulouse Métropole'"""
+    ).fetchall()
+    (run,) = con.execute(
+        "SELECT max_by(run_id, materialized_at) FROM audit.lineage "
+        "WHERE asset_key = 'marts/capacity_objectives'"
+    ).fetchone()
+    con.close()
+    assert published
+    for table, value, status in published:
+        assert f"published in {table}: {value:g} -> {status}" in text
+    assert f"computed by run {run} (code " in text
+    assert plus["register_rows"][0]["sha256"] in text
 
 
 def test_editing_one_raw_row_changes_the_objective_and_its_explanation(scenario, tmp_path):

@@ -13,6 +13,7 @@ from core.layout import Layout
 from pipelines.cli import main
 from publication.suppression import policy
 from quality.gx_suites import run_suites
+from tests.conftest import attrib
 
 SICOVAL = "243100633"
 
@@ -165,3 +166,41 @@ def test_sheet_has_every_section(attainment):
         assert f"<h2>{title}</h2>" in sheet
     assert "below 5 are shown as" in sheet
     assert "<script src" not in sheet and "http" not in sheet.split("<body>")[1]
+
+
+def test_on_demand_sheets_are_honest_about_what_they_show(tiny_built, tmp_path):
+    """A year without data is an error, not an empty sheet; the current year shows its latest
+    quarter to date; an on-demand sheet names the run that built the marts it reads."""
+    _, warehouse, _ = tiny_built
+    out = tmp_path / "sheets"
+    code, said = attrib(
+        "report", "--year", "2019", "--warehouse", str(warehouse), "--out", str(out)
+    )
+    assert code == 2
+    assert "holds no figure for 2019" in said
+    assert not list(out.glob("*.html"))
+    code, said = attrib(
+        "report",
+        "--territory",
+        "Sicoval",
+        "--year",
+        "2026",
+        "--warehouse",
+        str(warehouse),
+        "--out",
+        str(out),
+    )
+    assert code == 0, said
+    (sheet,) = out.glob("*.html")
+    html = sheet.read_text(encoding="utf-8")
+    assert "Quotas 2026, year to date through T3" in html
+    con = duckdb.connect(str(warehouse), read_only=True)
+    (run,) = con.execute(
+        "SELECT max_by(run_id, materialized_at) FROM audit.lineage WHERE asset_key LIKE 'marts/%'"
+    ).fetchone()
+    con.close()
+    assert f"{run} (the run that built the marts it reads)" in html
+    # built from the generated sample: the sheet and the exports say so
+    assert "Synthetic sample" in html
+    manifest = json.loads((Layout(warehouse).exports / "manifest.json").read_text())
+    assert manifest["synthetic_sample"] is True

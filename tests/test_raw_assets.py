@@ -185,3 +185,19 @@ def test_reconcile_check_is_reported_and_unpartitioned_key_is_all(tiny_clean, lo
         (UNPARTITIONED,)
     ]
     assert set(SOURCES) >= {"rpls", "ops", "sne_demandes", "sne_attributions", "acd_plans"}
+
+
+def test_a_real_extract_dropped_into_the_generated_sample_is_refused(raw_copy, loader_for):
+    """The sample lists its files; a file it did not write is real data, never mixed in. The
+    warehouse records that it was loaded from a synthetic sample."""
+    real = raw_copy / "rpls" / "rpls_2024_82.csv"
+    real.write_bytes((raw_copy / "rpls" / "rpls_2024_31.csv").read_bytes())
+    loader = loader_for(raw_copy)
+    result = loader.load("rpls", "2024", raise_on_error=False)
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    description = failure.step_failure_data.user_failure_data.description
+    assert description.startswith(str(real))
+    assert "not one of the generated sample's files" in description
+    real.unlink()
+    loader.load("rpls", "2024")
+    assert loader.sql("SELECT synthetic FROM raw_validated.landing_zone") == [(True,)]

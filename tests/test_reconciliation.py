@@ -10,7 +10,7 @@ import pytest
 def reconciliation(scenario):
     _, _, warehouse = scenario
     con = duckdb.connect(str(warehouse), read_only=True)
-    rows = con.execute("""SELECT check_kind, year, measure, landlord, territory, source_a,
+    rows = con.execute("""SELECT check_kind, year, measure, landlord_name, territory_name, source_a,
                                  value_a, source_b, value_b, classification
                           FROM marts.acd_reconciliation""").fetchall()
     con.close()

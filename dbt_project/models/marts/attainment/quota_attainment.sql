@@ -127,7 +127,7 @@ select
     case when level <> 'departement' then territory_name end as territory_name,
     siret,
     case when level in ('commune', 'landlord') then landlord_name end as landlord_name,
-    depcom,
+    s.depcom,
     reservation_holder,
     quota,
     base,
@@ -139,12 +139,14 @@ select
     status,
     case status when 'met' then true when 'missed' then false end as met,
     -- a département rollup no single policy covers: the sum of its territories' gaps
-    case
+    cast(case
         when level = 'departement' and target is null
             then sum(case when level = 'territory' then own_gap end) over (
                 partition by departement, reservation_holder, quota)
         else own_gap
-    end as gap,
-    target_source
-from scored
+    end as bigint) as gap,
+    target_source,
+    m.commune_name
+from scored s
+left join (select depcom, commune_name from {{ ref('dim_commune') }}) m on m.depcom = s.depcom
 {% endcall %}

@@ -22,8 +22,10 @@ select
     f.share_high_or_very_high,
     r.threshold as rule_threshold,
     'share of households at high or very high level > ' || cast(r.threshold as varchar)
-        || ' (' || r.parameter_source || ')' as rule
+        || ' (' || r.parameter_source || ')' as rule,
+    c.commune_name
 from {{ ref('fragility_residence') }} f
 cross join rule r
+left join {{ ref('dim_commune') }} c on c.depcom = f.depcom
 where f.survey_year = {{ survey_year(key) }} and f.share_high_or_very_high > r.threshold
 {% endcall %}

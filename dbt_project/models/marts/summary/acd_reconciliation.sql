@@ -134,8 +134,9 @@ dalo_check as (
        and p.territory = 'TOTAL' and p.measure = 'dalo'
 )
 
+-- named as in every other mart: landlord_name, territory_name
 select
-    *,
+    * rename (landlord as landlord_name, territory as territory_name),
     value_a - value_b as gap
 from (
     select * from cross_table
