@@ -198,7 +198,7 @@ def build_raw_asset(source: RawSource) -> AssetsDefinition:
             ) from None
         keys = [k for k in wanted if k in present]
         try:  # real extracts dropped into a generated sample are refused, file named
-            check_not_mixed(raw_zone.root, [f for k in keys for f in present[k]])
+            check_not_mixed(raw_zone.root, source, [f for k in keys for f in present[k]])
         except RawFileError as exc:
             raise Failure(
                 description=str(exc), metadata={"file": exc.path, "problem": exc.problem}

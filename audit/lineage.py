@@ -15,11 +15,11 @@ import json
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import duckdb
 
 from core import settings
+from core.files import file_sha256  # noqa: F401 - audit's callers use it from here
 
 SCHEMA = "audit"
 TABLE = f"{SCHEMA}.lineage"
@@ -61,14 +61,6 @@ def code_version() -> str:
         return "unknown (not a git checkout)"
     dirty = git("status", "--porcelain", "--untracked-files=no").stdout.strip()
     return head.stdout.strip() + ("+modified" if dirty else "")
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @dataclass

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from ingestion.raw_files import RawFile, RawFileError
+from schemas.source import RawSource
 
 GENERATED = "_generator/generated_files.csv"
 
@@ -38,11 +39,19 @@ def write_list(raw_dir: Path, files: dict[str, int]) -> None:
         writer.writerows(sorted(files.items()))
 
 
-def check_not_mixed(raw_dir: Path, files: list[RawFile]) -> None:
+def check_not_mixed(raw_dir: Path, source: RawSource, files: list[RawFile]) -> None:
+    """Refuse a file of a generated source (the registers, the plans) that the generator did
+    not write. Reference tables (the agreement's, the COG, the CIA policies) are committed data,
+    the same in a sample and in real use."""
     generated = generated_files(raw_dir)
     if generated is None:
         return
-    foreign = [f for f in files if f.relative not in generated]
+    ours = {
+        f for f in generated if f.startswith(f"{source.folder}/") and source.match(Path(f).stem)
+    }
+    if not ours:
+        return
+    foreign = [f for f in files if f.relative not in ours]
     if foreign:
         raise RawFileError(
             foreign[0].path,

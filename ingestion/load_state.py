@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from core.files import file_sha256
 from ingestion.raw_files import RawFile
 
 STATE_DDL = """
@@ -32,14 +33,6 @@ def code_version() -> str:
     for folder in CODE:
         for path in sorted(folder.glob("*.py")):
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 22), b""):
-            digest.update(block)
     return digest.hexdigest()
 
 
