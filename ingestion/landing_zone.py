@@ -74,6 +74,13 @@ def record(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> None:
         "COMMENT ON TABLE raw_validated.landing_zone IS 'Whether the warehouse was loaded from "
         "the generated sample (synthetic: every figure is made up) or from real extracts.'"
     )
+    for column, text in (
+        ("synthetic", "True when the landing zone is the generated sample."),
+        ("generator_list", "The generator's list of the files it wrote (null for real data)."),
+        ("recorded_at", "When the last load recorded this."),
+    ):
+        quoted = text.replace("'", "''")
+        con.execute(f"COMMENT ON COLUMN raw_validated.landing_zone.{column} IS '{quoted}'")
 
 
 def is_synthetic(con: duckdb.DuckDBPyConnection) -> bool:

@@ -190,7 +190,7 @@ def test_reconcile_check_is_reported_and_unpartitioned_key_is_all(tiny_clean, lo
 def test_a_real_extract_dropped_into_the_generated_sample_is_refused(raw_copy, loader_for):
     """The sample lists its files; a file it did not write is real data, never mixed in. The
     warehouse records that it was loaded from a synthetic sample."""
-    real = raw_copy / "rpls" / "rpls_2024_82.csv"
+    real = raw_copy / "rpls" / "rpls_2024_11.csv"  # the Aude: the sample has no such file
     real.write_bytes((raw_copy / "rpls" / "rpls_2024_31.csv").read_bytes())
     loader = loader_for(raw_copy)
     result = loader.load("rpls", "2024", raise_on_error=False)
