@@ -21,7 +21,7 @@ from dagster import (
 from audit import lineage
 from audit.dbt_lineage import manifest
 from core.resources import Warehouse
-from publication.exports import export_marts
+from publication.exports import export_marts, load_published
 from publication.sheets import write_sheets
 from publication.suppression import policy
 from quality.gx_suites import run_suites, suites
@@ -114,6 +114,8 @@ def parquet_exports(context: AssetExecutionContext, warehouse: Warehouse) -> Mat
     started = dt.datetime.now()
     out = warehouse.area.exports
     reports = export_marts(warehouse.database, out, run_id=context.run.run_id)
+    with warehouse.connect() as con:
+        load_published(con, reports)
     row = publication_lineage(context, warehouse, started, list(policy().marts))
     return MaterializeResult(
         metadata={

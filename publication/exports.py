@@ -33,6 +33,22 @@ class ExportReport:
     rows_with_suppression: int
 
 
+def load_published(con: duckdb.DuckDBPyConnection, reports: list[ExportReport]) -> None:
+    """The exports as tables of the schema ``published``, in the same publishing step: an
+    analyst copying figures from SQL gets the suppressed ones, exactly those of the files."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS published")
+    for report in reports:
+        con.execute(
+            f"CREATE OR REPLACE TABLE published.{report.mart} AS SELECT * FROM read_parquet(?)",
+            [report.path],
+        )
+        note = (
+            f"marts.{report.mart} as published (exports/{report.mart}.parquet): counts below "
+            "the threshold of publication/policy.yml suppressed, listed in suppressed_columns."
+        )
+        con.execute(f"COMMENT ON TABLE published.{report.mart} IS '{note}'")
+
+
 def grain_of(mart: str) -> list[str]:
     uid = manifest().model_id("marts", mart)
     return manifest().grain(uid) if uid else []

@@ -204,3 +204,37 @@ def test_on_demand_sheets_are_honest_about_what_they_show(tiny_built, tmp_path):
     assert "Synthetic sample" in html
     manifest = json.loads((Layout(warehouse).exports / "manifest.json").read_text())
     assert manifest["synthetic_sample"] is True
+
+
+def test_the_published_schema_holds_the_exports_as_suppressed(tiny_built):
+    """Copying from SQL is as safe as copying from an export: published.<mart> is the Parquet
+    file, small counts hidden, while the mart keeps them (internal use)."""
+    _, warehouse, _ = tiny_built
+    exports = Layout(warehouse).exports
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = {
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'published'"
+            ).fetchall()
+        }
+        assert tables == {p.stem for p in exports.glob("*.parquet")}
+        parquet = (exports / "quota_attainment.parquet").as_posix()
+        for a, b in (
+            ("published.quota_attainment", f"'{parquet}'"),
+            (f"'{parquet}'", "published.quota_attainment"),
+        ):
+            assert (
+                con.execute(f"SELECT count(*) FROM (FROM {a} EXCEPT ALL FROM {b})").fetchone()[0]
+                == 0
+            )
+        hidden, shown = con.execute(
+            """SELECT count(*), count(m.numerator) FROM published.quota_attainment p
+               JOIN marts.quota_attainment m USING (period, level, territory_id, siret, depcom,
+                                                    reservation_holder, quota)
+               WHERE list_contains(p.suppressed_columns, 'numerator')"""
+        ).fetchone()
+    finally:
+        con.close()
+    assert hidden > 0 and shown == hidden  # hidden when published, kept in the mart
