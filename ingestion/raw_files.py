@@ -92,6 +92,12 @@ def inspect_csv(raw: RawFile, source: RawSource) -> FileFacts:
             non_ascii = non_ascii or not chunk.isascii()
     if size == 0:
         raise RawFileError(raw.relative, "the file is empty")
+    expected = "ISO-8859-1 (Latin-1)" if source.encoding == "latin-1" else "UTF-8"
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head:
+        raise RawFileError(
+            raw.relative,
+            f"looks UTF-16 encoded (byte-order mark or NUL bytes); this source must be {expected}",
+        )
     if source.encoding == "utf-8" and not utf8_ok:
         raise RawFileError(raw.relative, "not valid UTF-8; this source must be UTF-8 encoded")
     if source.encoding == "latin-1" and utf8_ok and non_ascii:

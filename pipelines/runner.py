@@ -141,11 +141,15 @@ def run(settings: Settings, plan: RunPlan) -> int:
     invocation = uuid.uuid4().hex
     log = settings.layout.logs / "run.log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    print(f"Loading {settings.raw_dir} into {settings.warehouse}: job {plan.label}", flush=True)
-    print(f"  (dbt's and Dagster's own output: {log})", flush=True)
     progress.STREAM = sys.stdout
     try:
         with WarehouseLock(settings.layout, " ".join(sys.argv) or "attrib run"):
+            # after the lock: a run refused because another holds it prints one line only
+            print(
+                f"Loading {settings.raw_dir} into {settings.warehouse}: job {plan.label}",
+                flush=True,
+            )
+            print(f"  (dbt's and Dagster's own output: {log})", flush=True)
             if interrupted := publishing.recover(settings.layout):
                 print(f"  completed the publication of run {interrupted}, interrupted by a kill")
             # dbt ends with this process, even on kill -9
@@ -178,9 +182,14 @@ def run(settings: Settings, plan: RunPlan) -> int:
                 f"{publishing.building_root(layout) / publishing.JOURNAL}."
             )
             return 1
+        kept = (
+            f"{settings.warehouse}, its exports, sheets and docs are those of the last "
+            "successful run, unchanged"
+            if settings.warehouse.exists()
+            else f"no warehouse is published yet at {settings.warehouse}"
+        )
         print(
-            f"Nothing was published from this run. {settings.warehouse}, its exports, sheets "
-            "and docs are those of the last successful run, unchanged; the run's partial build "
+            f"Nothing was published from this run. {kept}; the run's partial build "
             f"is in {publishing.building_root(layout)} until the next run (read it with "
             "duckdb -readonly to see what went wrong)."
         )

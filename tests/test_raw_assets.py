@@ -201,3 +201,15 @@ def test_a_real_extract_dropped_into_the_generated_sample_is_refused(raw_copy, l
     real.unlink()
     loader.load("rpls", "2024")
     assert loader.sql("SELECT synthetic FROM raw_validated.landing_zone") == [(True,)]
+
+
+def test_a_utf16_file_is_named_as_such(raw_copy, loader_for):
+    path = raw_copy / "ops" / "ops_2024_31.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
+    result = loader_for(raw_copy).load("ops", "2024", raise_on_error=False)
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    description = failure.step_failure_data.user_failure_data.description
+    assert description == (
+        "ops/ops_2024_31.csv: looks UTF-16 encoded (byte-order mark or NUL bytes); this source "
+        "must be UTF-8"
+    )
