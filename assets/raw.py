@@ -192,12 +192,8 @@ def build_raw_asset(source: RawSource) -> AssetsDefinition:
         wanted = context.partition_keys if source.partitioning else [None]
         try:
             present = discover(raw_zone.root, source)
-        except RawFileError as exc:
-            raise Failure(
-                description=str(exc), metadata={"file": exc.path, "problem": exc.problem}
-            ) from None
-        keys = [k for k in wanted if k in present]
-        try:  # real extracts dropped into a generated sample are refused, file named
+            keys = [k for k in wanted if k in present]
+            # real extracts dropped into a generated sample are refused, file named
             check_not_mixed(raw_zone.root, source, [f for k in keys for f in present[k]])
         except RawFileError as exc:
             raise Failure(

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from ingestion.raw_files import RawFile, RawFileError
+from ingestion.sql_validation import sql_literal
 from schemas.source import RawSource
 
 GENERATED = "_generator/generated_files.csv"
@@ -79,8 +80,7 @@ def record(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> None:
         ("generator_list", "The generator's list of the files it wrote (null for real data)."),
         ("recorded_at", "When the last load recorded this."),
     ):
-        quoted = text.replace("'", "''")
-        con.execute(f"COMMENT ON COLUMN raw_validated.landing_zone.{column} IS '{quoted}'")
+        con.execute(f"COMMENT ON COLUMN raw_validated.landing_zone.{column} IS {sql_literal(text)}")
 
 
 def is_synthetic(con: duckdb.DuckDBPyConnection) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from ingestion.sql_validation import duckdb_type, quote
+from ingestion.sql_validation import duckdb_type, quote, sql_literal
 from schemas.source import RawSource
 
 LINEAGE_COLUMNS = {
@@ -56,15 +56,11 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, source: RawSource) -> str:
     return table
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def comment(con: duckdb.DuckDBPyConnection, table: str, source: RawSource) -> None:
     """The schema's descriptions as table and column comments, for analysts' tools."""
     con.execute(
         f"COMMENT ON TABLE {table} IS "
-        + _literal(f"{source.title}: the valid rows of raw/{source.folder}/ (schemas/).")
+        + sql_literal(f"{source.title}: the valid rows of raw/{source.folder}/ (schemas/).")
     )
     described = {
         **{
@@ -78,7 +74,7 @@ def comment(con: duckdb.DuckDBPyConnection, table: str, source: RawSource) -> No
     }
     for column, text in described.items():
         if text:
-            con.execute(f"COMMENT ON COLUMN {table}.{quote(column)} IS {_literal(text)}")
+            con.execute(f"COMMENT ON COLUMN {table}.{quote(column)} IS {sql_literal(text)}")
 
 
 def ensure_all_tables(con: duckdb.DuckDBPyConnection) -> None:

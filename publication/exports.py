@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from audit.dbt_lineage import manifest
-from core.connection import connect
+from core.connection import connect, sql_string
 from ingestion.landing_zone import is_synthetic
 from publication.suppression import SUPPRESSED_COLUMN, policy, suppress, unclassified_columns
 
@@ -46,7 +46,7 @@ def load_published(con: duckdb.DuckDBPyConnection, reports: list[ExportReport]) 
             f"marts.{report.mart} as published (exports/{report.mart}.parquet): counts below "
             "the threshold of publication/policy.yml suppressed, listed in suppressed_columns."
         )
-        con.execute(f"COMMENT ON TABLE published.{report.mart} IS '{note}'")
+        con.execute(f"COMMENT ON TABLE published.{report.mart} IS {sql_string(note)}")
 
 
 def grain_of(mart: str) -> list[str]:

@@ -29,6 +29,4 @@ select
     l.qpv_code is not null as in_reference_list
 from listed l
 full join met_once m on m.qpv_code = l.qpv_code
-left join {{ ref('stg_cog__communes') }} c
-    on c.depcom = m.depcom
-    and c.cog_vintage = (select max(cog_vintage) from {{ ref('stg_cog__communes') }})
+left join {{ ref('dim_commune') }} c on c.depcom = m.depcom
