@@ -26,8 +26,7 @@ from dagster import (
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from audit import lineage
-from audit.dbt_lineage import manifest
-from core import settings
+from audit.dbt_lineage import manifest, model_lineage_row
 from core.connection import connect
 from core.dbt_project import dbt_project, profile_vars, project_digest, vars_argument
 from core.resources import Warehouse
@@ -151,39 +150,13 @@ def dbt_errors(target: Path, database: Path | None = None, most: int = 6) -> str
 def _model_lineage(
     context, con, key: AssetKey, built: dict, started, parameters_version: str
 ) -> lineage.LineageRow:
-    dbt_manifest = manifest()
-    uid = dbt_manifest.model_id(*key.path)
-    sql_path, sql_hash = dbt_manifest.sql(uid)
-    files = lineage.current_files(con, dbt_manifest.raw_sources(uid))
-    files += [
-        {
-            "source": "dbt seed",
-            "partition": None,
-            "path": str(p.relative_to(settings.PROJECT_ROOT)),
-            "bytes": p.stat().st_size,
-            "sha256": lineage.file_sha256(p),
-            "rows_read": None,
-            "loaded_by_run": context.run.run_id,
-        }
-        for p in dbt_manifest.seed_files(uid)
-    ]
+    uid = manifest().model_id(*key.path)
     upstream = lineage.upstream_runs(
         context.instance, context.assets_def.asset_deps[key], context.run.run_id, built
     )
-    (rows_out,) = con.execute(f"SELECT count(*) FROM {key.path[0]}.{key.path[1]}").fetchone()
-    return lineage.LineageRow(
-        run_id=context.run.run_id,
-        asset_key=key.to_user_string(),
-        partition=None,
-        kind=uid.split(".")[0].replace("model", "dbt model").replace("seed", "dbt seed"),
-        started_at=started,
-        input_files=files,
-        upstream_assets=upstream,
-        parameters_version=parameters_version,
-        dbt_model=uid,
-        model_sql_path=sql_path,
-        model_sql_sha256=sql_hash,
-        rows_out=rows_out,
+    kind = uid.split(".")[0].replace("model", "dbt model").replace("seed", "dbt seed")
+    return model_lineage_row(
+        con, uid, context.run.run_id, kind, started, parameters_version, upstream
     )
 
 

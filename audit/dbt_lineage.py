@@ -8,7 +8,7 @@ import functools
 import json
 from pathlib import Path
 
-from audit.lineage import file_sha256
+from audit.lineage import LineageRow, current_files, file_sha256
 from core import settings
 from core.dbt_project import DBT_DIR, dbt_project
 
@@ -75,3 +75,48 @@ class DbtManifest:
 @functools.cache
 def manifest() -> DbtManifest:
     return DbtManifest(dbt_project.manifest_path)
+
+
+def model_lineage_row(
+    con,
+    uid: str,
+    run_id: str,
+    kind: str,
+    started,
+    parameters_version: str,
+    upstream_assets: list[dict] | None = None,
+) -> LineageRow:
+    """The ``audit.lineage`` row of one dbt model or seed just built: its SQL file and hash,
+    the raw files (as loaded now) and seed files it reads, and its row count. Written by the
+    Dagster runs and by ``attrib dbt``."""
+    dbt_manifest = manifest()
+    node = dbt_manifest.node(uid)
+    sql_path, sql_hash = dbt_manifest.sql(uid)
+    files = current_files(con, dbt_manifest.raw_sources(uid))
+    files += [
+        {
+            "source": "dbt seed",
+            "partition": None,
+            "path": str(p.relative_to(settings.PROJECT_ROOT)),
+            "bytes": p.stat().st_size,
+            "sha256": file_sha256(p),
+            "rows_read": None,
+            "loaded_by_run": run_id,
+        }
+        for p in dbt_manifest.seed_files(uid)
+    ]
+    (rows_out,) = con.execute(f"SELECT count(*) FROM {node['schema']}.{node['name']}").fetchone()
+    return LineageRow(
+        run_id=run_id,
+        asset_key=f"{node['schema']}/{node['name']}",
+        partition=None,
+        kind=kind,
+        started_at=started,
+        input_files=files,
+        upstream_assets=upstream_assets or [],
+        parameters_version=parameters_version,
+        dbt_model=uid,
+        model_sql_path=sql_path,
+        model_sql_sha256=sql_hash,
+        rows_out=rows_out,
+    )

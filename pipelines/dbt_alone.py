@@ -15,7 +15,7 @@ import subprocess
 import uuid
 
 from audit import lineage
-from audit.dbt_lineage import manifest
+from audit.dbt_lineage import model_lineage_row
 from core import publishing
 from core.connection import connect
 from core.dbt_project import DBT_DIR, dbt_executable, prepare_manifest, profile_vars, vars_argument
@@ -37,31 +37,14 @@ def _built_models(target) -> list[str]:
 
 
 def _record_lineage(settings: Settings, database, run_id: str, started: dt.datetime) -> int:
-    dbt_manifest = manifest()
     con = connect(database, limits=settings.limits, spill=settings.layout.spill)
     try:
         ensure_all_tables(con)  # the load log, even on a warehouse no run has loaded
         version = lineage.parameters_version(con)
-        rows = []
-        for uid in _built_models(settings.layout.dbt_target):
-            node = dbt_manifest.node(uid)
-            relation = f"{node['schema']}.{node['name']}"
-            sql_path, sql_hash = dbt_manifest.sql(uid) if uid.startswith("model.") else (None, None)
-            rows.append(
-                lineage.LineageRow(
-                    run_id=run_id,
-                    asset_key=f"{node['schema']}/{node['name']}",
-                    partition=None,
-                    kind="dbt alone",
-                    started_at=started,
-                    input_files=lineage.current_files(con, dbt_manifest.raw_sources(uid)),
-                    parameters_version=version,
-                    dbt_model=uid,
-                    model_sql_path=sql_path,
-                    model_sql_sha256=sql_hash,
-                    rows_out=con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0],
-                )
-            )
+        rows = [
+            model_lineage_row(con, uid, run_id, "dbt alone", started, version)
+            for uid in _built_models(settings.layout.dbt_target)
+        ]
         return lineage.record(con, rows)
     finally:
         con.close()
