@@ -113,14 +113,30 @@ def gx_mart_checks(context: AssetCheckExecutionContext, warehouse: Warehouse):
 def parquet_exports(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     started = dt.datetime.now()
     out = warehouse.area.exports
-    reports = export_marts(warehouse.database, out, run_id=context.run.run_id)
+    this_run = context.run.run_id
+    unchanged = {  # not rebuilt by this run (a quarterly run): the published export still holds
+        mart
+        for mart in policy().marts
+        if (last := context.instance.get_latest_materialization_event(mart_key(mart))) is None
+        or last.run_id != this_run
+    }
+    reports = export_marts(
+        warehouse.database,
+        out,
+        run_id=this_run,
+        previous=warehouse.layout.exports,
+        unchanged=unchanged,
+    )
     with warehouse.connect() as con:
-        load_published(con, reports)
+        load_published(con, [r for r in reports if not r.carried])
     row = publication_lineage(context, warehouse, started, list(policy().marts))
     return MaterializeResult(
         metadata={
             "path": MetadataValue.path(str(out)),
             "files": len(reports),
+            "carried_over": MetadataValue.md(
+                ", ".join(sorted(r.mart for r in reports if r.carried)) or "none"
+            ),
             "cells_suppressed": sum(r.cells_suppressed for r in reports),
             "small_count_threshold": policy().threshold,
             **row.metadata(),
@@ -143,7 +159,8 @@ SHEET_MARTS = [
 
 @asset(
     key=AssetKey(["publication", "territorial_sheets"]),
-    deps=[mart_key(m) for m in SHEET_MARTS],
+    # the published (suppressed) tables the exports step writes: a sheet hides what they hide
+    deps=[mart_key(m) for m in SHEET_MARTS] + [AssetKey(["publication", "parquet_exports"])],
     group_name="publication",
     kinds={"html"},
     description="One territorial sheet (fiche territoriale) per territory for the latest full "

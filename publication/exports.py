@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import asdict, dataclass
+import shutil
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -31,6 +32,7 @@ class ExportReport:
     rows: int
     cells_suppressed: int
     rows_with_suppression: int
+    carried: bool = False  # copied from the previous publication, not written by this run
 
 
 def load_published(con: duckdb.DuckDBPyConnection, reports: list[ExportReport]) -> None:
@@ -63,30 +65,75 @@ def column_docs(mart: str) -> dict[str, str]:
 
 
 def published_frame(con: duckdb.DuckDBPyConnection, mart: str, threshold: int) -> pd.DataFrame:
+    """A mart as published: the table of schema ``published`` the exports step wrote (so a sheet
+    shows exactly the cells of the export hidden), suppressed now when that table is missing or
+    another threshold is asked for."""
+    if threshold == policy().threshold and is_built(con, mart, "published"):
+        return con.execute(f"SELECT * FROM published.{mart}").df()
+    return suppressed_frame(con, mart, threshold)
+
+
+def suppressed_frame(con: duckdb.DuckDBPyConnection, mart: str, threshold: int) -> pd.DataFrame:
     """A mart as it may be published: the whole table suppressed at once, so every export and
     every sheet shows the same cells hidden."""
     if not is_built(con, mart):  # e.g. no SNE extract yet: an empty table with its columns
         frame = pd.DataFrame(columns=list(column_docs(mart)))
     else:
-        frame = con.execute(f"SELECT * FROM marts.{mart}").df()
+        # in a fixed order: which cells the secondary suppression picks must not depend on
+        # the order the rows come in (the same mart, built twice, hides the same cells)
+        frame = con.execute(f"SELECT * FROM marts.{mart} ORDER BY ALL").df()
     return suppress(frame, grain_of(mart), policy().marts[mart], threshold)
 
 
-def is_built(con: duckdb.DuckDBPyConnection, mart: str) -> bool:
+def is_built(con: duckdb.DuckDBPyConnection, mart: str, schema: str = "marts") -> bool:
+    """Whether ``schema.mart`` exists (``published`` for the suppressed copy)."""
     (found,) = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'marts' AND table_name = ?",
-        [mart],
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
+        [schema, mart],
     ).fetchone()
     return bool(found)
 
 
+def previous_exports(
+    previous: Path | None, unchanged: set[str], threshold: int
+) -> dict[str, tuple[dict, ExportReport]]:
+    """The exports of the previous publication that still hold: a mart this run did not
+    rebuild, exported under the same policy version and threshold. A quarterly run carries
+    them over instead of suppressing and writing again tables it did not touch."""
+    listing = previous / "manifest.json" if previous else None
+    if not unchanged or not listing or not listing.is_file():
+        return {}
+    old = json.loads(listing.read_text(encoding="utf-8"))
+    if old.get("policy_version") != policy().version or old.get("small_count_threshold") != (
+        threshold
+    ):
+        return {}
+    reports = {r["mart"]: r for r in old.get("reports", [])}
+    kept = {}
+    for mart in unchanged:
+        entry, report = old.get("marts", {}).get(mart), reports.get(mart)
+        if entry and report and "file" in entry and (previous / entry["file"]).is_file():
+            entry = {**entry, "exported_by_run": entry.get("exported_by_run", old.get("run_id"))}
+            kept[mart] = (entry, ExportReport(**{**report, "carried": True}))
+    return kept
+
+
 def export_marts(
-    warehouse: Path, out_dir: Path, threshold: int | None = None, run_id: str | None = None
+    warehouse: Path,
+    out_dir: Path,
+    threshold: int | None = None,
+    run_id: str | None = None,
+    previous: Path | None = None,
+    unchanged: set[str] = frozenset(),
 ) -> list[ExportReport]:
+    """Suppress and write every mart of the policy; ``unchanged`` marts (not rebuilt by this
+    run) are copied from the ``previous`` exports when those were written under the same
+    policy. Returns the reports of the marts written now."""
     rules = policy()
     threshold = rules.threshold if threshold is None else threshold
     out_dir.mkdir(parents=True, exist_ok=True)
-    reports, documented = [], {}
+    reports, documented, carried_reports = [], {}, []
+    carried = previous_exports(previous, set(unchanged), threshold)
     con = connect(Path(warehouse), read_only=True)
     try:
         synthetic = is_synthetic(con)
@@ -94,8 +141,14 @@ def export_marts(
             if not is_built(con, mart):
                 documented[mart] = {"not_built": "no extract of its sources loaded yet"}
                 continue
+            if mart in carried and is_built(con, mart, "published"):
+                entry, report = carried[mart]
+                shutil.copyfile(previous / entry["file"], out_dir / entry["file"])
+                documented[mart] = entry
+                carried_reports.append(replace(report, path=str(out_dir / entry["file"])))
+                continue
             grain = grain_of(mart)
-            frame = published_frame(con, mart, threshold)
+            frame = suppressed_frame(con, mart, threshold)
             unknown = unclassified_columns(mart, list(frame.columns))
             if unknown:
                 raise UnclassifiedColumns(
@@ -133,6 +186,7 @@ def export_marts(
                 "counts_protected": list(spec.counts),
                 "derived_withheld_with_counts": {k: list(v) for k, v in spec.derived.items()},
                 "cells_suppressed": cells,
+                "exported_by_run": run_id,
                 "columns": {name: docs.get(name, "") for name in frame.columns},
             }
     finally:
@@ -148,11 +202,11 @@ def export_marts(
                 "note": "Aggregated marts only; row-level facts (fct_*, fragility_household) are "
                 "never exported. See publication/policy.yml for the rule.",
                 "marts": documented,
-                "reports": [asdict(r) for r in reports],
+                "reports": [asdict(r) for r in reports + carried_reports],
             },
             indent=2,
             ensure_ascii=False,
         ),
         encoding="utf-8",
     )
-    return reports
+    return reports + carried_reports

@@ -5,10 +5,13 @@ the same marts as `attrib run` (the session's tiny warehouse) on the same landin
 from __future__ import annotations
 
 import datetime as dt
+import json
 
+import duckdb
 from dagster import DagsterInstance, build_schedule_context, build_sensor_context
 
 from audit.compare import differences
+from core.layout import Layout
 from core.settings import Settings
 from pipelines.definitions import build_definitions
 from pipelines.schedules import quarterly_schedule, yearly_schedule
@@ -38,7 +41,8 @@ def test_schedules_and_sensor_build_what_attrib_run_builds(tmp_path, tiny_built)
         context = build_schedule_context(scheduled_execution_time=when, resources=resources)
         requests.append(schedule(context))
     # then the sensor: what no schedule loaded yet (the RPLS vintage of 1 January 2026)
-    executed = []
+    executed, run_ids, manifests = [], {}, {}
+    exports = Layout(warehouse).exports
 
     def execute(request):
         job = defs.resolve_job_def(request.job_name)
@@ -50,6 +54,8 @@ def test_schedules_and_sensor_build_what_attrib_run_builds(tmp_path, tiny_built)
         )
         assert result.success, request
         executed.append(request.run_key)
+        run_ids[request.run_key] = result.run_id
+        manifests[request.run_key] = json.loads((exports / "manifest.json").read_text())
 
     for request in requests:
         execute(request)
@@ -66,6 +72,28 @@ def test_schedules_and_sensor_build_what_attrib_run_builds(tmp_path, tiny_built)
         "quarter-2026T3",
         sensed.run_requests[0].run_key,
     ]
+    # a quarterly run exports again only the marts it rebuilt (downstream of the SNE); the
+    # others are carried over from the previous publication, with the run that wrote them
+    quarter = manifests["quarter-2026T3"]["marts"]
+    assert quarter["quota_attainment"]["exported_by_run"] == run_ids["quarter-2026T3"]
+    assert quarter["capacity_objectives"]["exported_by_run"] == run_ids["yearly-2025"]
+    assert quarter["fragility_commune"]["exported_by_run"] == run_ids["yearly-2025"]
+    # and every published file holds what a single run of the CLI publishes, row for row
+    con = duckdb.connect()
+    for path in Layout(by_cli).exports.glob("*.parquet"):
+        assert path.stem in quarter
+        columns = con.execute(f"DESCRIBE FROM read_parquet('{path}')").fetchall()
+        # sums of doubles differ in their last digit with the order DuckDB's threads add them
+        rounded = ", ".join(
+            f"round({name}, 9)" if kind == "DOUBLE" else name for name, kind, *_ in columns
+        )
+        for a, b in ((path, exports / path.name), (exports / path.name, path)):
+            query = (
+                f"SELECT {rounded} FROM read_parquet('{a}') "
+                f"EXCEPT ALL SELECT {rounded} FROM read_parquet('{b}')"
+            )
+            assert con.execute(f"SELECT count(*) FROM ({query})").fetchone() == (0,), path.name
+    con.close()
     compared = list(differences(by_cli, warehouse, "marts", ignore_hashes=False))
     assert len(compared) >= 20
     for table, rows_cli, rows_ticks, differing, note in compared:
