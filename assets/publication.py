@@ -164,7 +164,8 @@ SHEET_MARTS = [
     group_name="publication",
     kinds={"html"},
     description="One territorial sheet (fiche territoriale) per territory for the latest full "
-    "SNE year, self-contained HTML with charts, in the warehouse's reports/ folder.",
+    "SNE year, in French: self-contained HTML with charts and an XLSX workbook of the same "
+    "tables, in the warehouse's reports/ folder, hiding what the published tables hide.",
 )
 def territorial_sheets(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     started = dt.datetime.now()

@@ -133,7 +133,10 @@ def _report(args: argparse.Namespace) -> int:
         )
         return 2
     for sheet in sheets:
-        print(f"{sheet.territory_name} {sheet.year}: {sheet.path} ({sheet.charts} charts)")
+        print(
+            f"{sheet.territory_name} {sheet.year}: {sheet.path} ({sheet.charts} charts) and "
+            f"its workbook {sheet.path.with_suffix('.xlsx').name}"
+        )
     return 0
 
 

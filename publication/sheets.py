@@ -1,10 +1,11 @@
 """Territorial sheets (fiches territoriales): one self-contained HTML page per territory and
-year, from the published (suppressed) marts, into ``warehouse/reports/``."""
+year, in French, with its XLSX workbook of the same tables, from the published (suppressed)
+marts, into ``warehouse/reports/``."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
@@ -15,8 +16,9 @@ import pandas as pd
 from audit.lineage import code_version
 from core.connection import connect
 from ingestion.landing_zone import is_synthetic
-from publication import charts
+from publication import charts, french, workbook
 from publication.exports import published_frame
+from publication.french import Label, Labels, vocabulary
 from publication.suppression import policy
 
 
@@ -37,27 +39,65 @@ def _value(value) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
-def _table(frame: pd.DataFrame, columns: dict[str, str]) -> str:
-    if frame.empty:
-        return '<p class="empty">No row.</p>'
-    head = "".join(f"<th>{escape(label)}</th>" for label in columns.values())
-    body = []
-    for _, row in frame.iterrows():
-        cells = []
-        for column in columns:
-            value = row[column]
-            if value is None or (not isinstance(value, list | str) and pd.isna(value)):
-                text = charts.SUPPRESSED if column in row.get("suppressed_columns", []) else ""
-            elif isinstance(value, bool | np.bool_):
-                text = "yes" if value else "no"
-            elif isinstance(value, float):
-                shares = ("share", "rate", "target")  # 0.375 is shown 37.5 %, never 0.4
-                text = f"{value:.1%}" if any(k in column for k in shares) else f"{value:,.1f}"
-            else:
-                text = str(value)
-            cells.append(f"<td>{escape(text)}</td>")
-        body.append(f"<tr>{''.join(cells)}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+def _measure(row, column: str, missing: str) -> float | str | None:
+    """A figure for a chart: the value, None when withheld (secret), else why it is missing."""
+    value = _value(getattr(row, column))
+    if value is not None:
+        return value
+    hidden = getattr(row, "suppressed_columns", None)
+    return None if hidden is not None and column in list(hidden) else missing
+
+
+@dataclass
+class Table:
+    """A table of a sheet: shown in the HTML page and written as a tab of the workbook."""
+
+    tab: str  # the workbook tab's name (31 characters at most)
+    frame: pd.DataFrame
+    columns: dict[str, str]  # column -> French heading
+    formats: dict[str, str] = field(default_factory=dict)  # column -> percent|decimal|label
+
+    def cell(self, row, column: str) -> str:
+        value = row[column]
+        if value is None or (not isinstance(value, list | str | Label) and pd.isna(value)):
+            hidden = row.get("suppressed_columns")
+            hidden = [] if hidden is None or not len(hidden) else list(hidden)
+            return charts.SUPPRESSED if column in hidden else ""
+        if isinstance(value, Label):
+            return value.text
+        if isinstance(value, bool | np.bool_):
+            return "oui" if value else "non"
+        kind = self.formats.get(column)
+        if kind == "percent":  # 0.375 is shown 37,5 %, never 0,4
+            return french.percent(float(value))
+        if isinstance(value, float) or kind == "decimal":
+            return french.number(float(value), 0 if kind == "integer" else 1)
+        if isinstance(value, int | np.integer):
+            return french.number(float(value))
+        return str(value)
+
+    def html(self) -> str:
+        if self.frame.empty:
+            return '<p class="empty">Aucune ligne.</p>'
+        head = "".join(f"<th>{escape(label)}</th>" for label in self.columns.values())
+        body = []
+        for _, row in self.frame.iterrows():
+            cells = []
+            for column in self.columns:
+                value, text = row[column], escape(self.cell(row, column))
+                if isinstance(value, Label) and value.code != value.text:
+                    text = f'<abbr title="code {escape(value.code)}">{text}</abbr>'
+                cells.append(f"<td>{text}</td>")
+            body.append(f"<tr>{''.join(cells)}</tr>")
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+@dataclass
+class Section:
+    title: str
+    html: str
+    charts: int
+    tables: list[Table]
 
 
 class SheetBuilder:
@@ -67,6 +107,7 @@ class SheetBuilder:
         self.warehouse = warehouse
         self.threshold = policy().threshold if threshold is None else threshold
         self.con = connect(Path(warehouse), read_only=True)
+        self.labels = Labels(self.con)
         self._published: dict[str, pd.DataFrame] = {}
 
     def close(self) -> None:
@@ -108,14 +149,14 @@ class SheetBuilder:
 
     def period(self, mart: str, year: int) -> tuple[str, str]:
         """The SNE period a sheet shows for ``year``: the whole year once loaded, else the
-        latest quarter to date of that year (``2026T3``: "year to date through T3")."""
+        latest quarter to date of that year (``2026T3``: "cumul de l'année à fin T3")."""
         periods = set(self.published(mart).period.astype(str))
         if str(year) in periods:
             return str(year), str(year)
         quarters = sorted(p for p in periods if p.startswith(f"{year}T"))
         if not quarters:
             return str(year), str(year)
-        return quarters[-1], f"{year}, year to date through {quarters[-1][4:]}"
+        return quarters[-1], f"{year}, cumul de l'année à fin {quarters[-1][4:]}"
 
     def marts_run(self) -> str:
         """The run that built the marts this sheet reads (from audit.lineage)."""
@@ -126,58 +167,78 @@ class SheetBuilder:
             ).fetchone()
         except duckdb.CatalogException:
             run = None
-        return run or "not recorded"
+        return run or "non enregistré"
 
     # -- sections ---------------------------------------------------------------------------
-    def stock(self, territory: str, year: int) -> tuple[str, int]:
+    def stock(self, territory: str, year: int) -> Section:
+        title = "Parc social"
         rows = self.con.execute(
             """
             WITH vintage AS (SELECT max(vintage) v FROM marts.fct_dwelling_stock
                              WHERE vintage <= $2)
-            SELECT CASE WHEN s.is_in_qpv THEN 'in QPV' ELSE 'outside QPV' END AS qpv,
-                   coalesce(s.finan_class, 'unknown') AS finan_class, count(*) AS dwellings,
-                   any_value(s.vintage) AS vintage
+            SELECT s.is_in_qpv, coalesce(s.finan_class, 'unknown') AS finan_class,
+                   count(*) AS dwellings, any_value(s.vintage) AS vintage
             FROM marts.fct_dwelling_stock s JOIN marts.dim_commune c USING (depcom)
             WHERE c.territory_id = $1 AND s.vintage = (SELECT v FROM vintage)
             GROUP BY ALL ORDER BY 1, 2""",
             [territory, year],
         ).df()
         if rows.empty:
-            return '<p class="empty">No dwelling register at or before this year.</p>', 0
+            empty = '<p class="empty">Aucun répertoire des logements à cette date.</p>'
+            return Section(title, empty, 0, [])
+        rows["qpv"] = rows.is_in_qpv.map({True: "en QPV", False: "hors QPV"})
+        rows["finan"] = [self.labels.of("finan_classes", c) for c in rows.finan_class]
         groups = [
-            (qpv, list(zip(part.finan_class, part.dwellings.astype(float), strict=True)))
+            (qpv, list(zip(part.finan, part.dwellings.astype(float), strict=True)))
             for qpv, part in rows.groupby("qpv", sort=True)
         ]
-        note = f"<p>RPLS vintage {int(rows.vintage.max())}: every dwelling of the register.</p>"
-        return note + charts.stacked_bars("Dwellings by financing class and QPV", groups), 1
+        vintage = int(rows.vintage.max())
+        note = f"<p>RPLS au 1er janvier {vintage} : tous les logements du répertoire.</p>"
+        chart = charts.stacked_bars(
+            f"Logements sociaux par financement, en et hors QPV (RPLS {vintage})",
+            "nombre de logements",
+            groups,
+        )
+        table = Table(
+            "Parc social",
+            rows,
+            {"qpv": "Localisation", "finan": "Financement", "dwellings": "Logements"},
+        )
+        return Section(title, note + chart, 1, [table])
 
-    def objectives(self, territory: str, year: int) -> tuple[str, int]:
+    def objectives(self, territory: str, year: int) -> Section:
+        title = "Capacité d'accueil et objectifs"
         frame = self.published("capacity_objectives")
         frame = frame[
             (frame.year == year)
             & (frame.level == "landlord_territory")
             & (frame.territory_id == territory)
         ].sort_values("objective", ascending=False)
-        if frame.empty:
-            return '<p class="empty">No capacity computed for this year.</p>', 0
-        chart = charts.bar_chart(
-            f"ACD objective {year} by landlord (priority households to house)",
-            [(r.landlord_name, _value(r.objective)) for r in frame.itertuples()],
-        )
-        table = _table(
+        table = Table(
+            "Objectifs",
             frame,
             {
-                "landlord_name": "Landlord",
-                "perimeter": "Perimeter (dwellings)",
-                "capacity_existing": "Capacity, existing stock",
-                "capacity_new": "Capacity, new stock",
-                "objective": "Objective",
-                "objective_revised": "Revised objective",
+                "landlord_name": "Bailleur",
+                "perimeter": "Périmètre (logements)",
+                "capacity_existing": "Capacité, parc existant",
+                "capacity_new": "Capacité, mises en service",
+                "objective": "Objectif",
+                "objective_revised": "Objectif révisé",
             },
+            {"capacity_existing": "decimal", "capacity_new": "decimal"},
         )
-        return chart + table, 1
+        if frame.empty:  # the workbook keeps the tab, with its headings
+            empty = '<p class="empty">Aucune capacité calculée pour cette année.</p>'
+            return Section(title, empty, 0, [table])
+        chart = charts.bar_chart(
+            f"Objectif ACD {year} par bailleur",
+            "ménages prioritaires à loger dans l'année",
+            [(r.landlord_name, _value(r.objective)) for r in frame.itertuples()],
+        )
+        return Section(title, chart + table.html(), 1, [table])
 
-    def attainment(self, territory: str, year: int) -> tuple[str, int]:
+    def attainment(self, territory: str, year: int) -> Section:
+        title = "Atteinte des objectifs d'attribution"
         period, label = self.period("quota_attainment", year)
         frame = self.published("quota_attainment")
         frame = frame[
@@ -185,112 +246,215 @@ class SheetBuilder:
             & (frame.level == "territory")
             & (frame.territory_id == territory)
         ].sort_values(["quota", "reservation_holder"])
-        html, count = "", 0
+        html, count, tables = "", 0, []
         if not frame.empty:
+            frame = frame.assign(
+                quota_label=[
+                    self._quota(r.quota, r.reservation_holder) for r in frame.itertuples()
+                ],
+                status_label=[
+                    None if pd.isna(s) else self.labels.of("statuses", s) for s in frame.status
+                ],
+            )
             items = [
-                (
-                    r.quota
-                    + (
-                        ""
-                        if r.reservation_holder in (None, "ALL")
-                        else f" ({r.reservation_holder})"
-                    ),
-                    _value(r.rate),
-                    _value(r.target),
-                    charts.SUPPRESSED if pd.isna(r.status) else r.status,
-                )
+                (r.quota_label, _value(r.rate), _value(r.target), r.status_label)
                 for r in frame.itertuples()
             ]
-            html += charts.bullet_chart(f"Quotas {label}: rate against target", items)
+            html += charts.bullet_chart(f"Objectifs d'attribution {label} : taux et cible", items)
             count += 1
+            tables.append(
+                Table(
+                    "Objectifs d'attribution",
+                    frame,
+                    {
+                        "quota_label": "Objectif",
+                        "numerator": "Attributions visées",
+                        "denominator": "Attributions",
+                        "rate": "Taux",
+                        "target": "Cible",
+                        "status_label": "Statut",
+                    },
+                    {"rate": "percent", "target": "percent"},
+                )
+            )
         indicators = self.published("acd_indicators")
         indicators = indicators[
             (indicators.period == period)
             & (indicators.level == "landlord_territory")
             & (indicators.territory_id == territory)
         ]
-        html += "<h3>ACD indicators by landlord</h3>" + _table(
+        table = Table(
+            "Indicateurs ACD",
             indicators,
             {
-                "landlord_name": "Landlord",
-                "objective_published": "Objective (published)",
-                "indicator_a_entries": "A: priority entries",
-                "indicator_a_met": "A met",
-                "indicator_b_rate": "B: priority share of decisions",
-                "indicator_b_target": "B target",
-                "indicator_b_met": "B met",
+                "landlord_name": "Bailleur",
+                "objective_published": "Objectif (publié)",
+                "indicator_a_entries": "A : entrées de ménages prioritaires",
+                "indicator_a_met": "A atteint",
+                "indicator_b_rate": "B : part des décisions aux prioritaires",
+                "indicator_b_target": "Cible B",
+                "indicator_b_met": "B atteint",
             },
+            {"indicator_b_rate": "percent", "indicator_b_target": "percent"},
         )
-        return html or '<p class="empty">No attribution in this year.</p>', count
+        html += f"<h3>Indicateurs de l'ACD par bailleur ({escape(label)})</h3>" + table.html()
+        return Section(title, html, count, [*tables, table])
 
-    def pressure(self, territory: str, year: int) -> tuple[str, int]:
+    def _quota(self, quota: str, holder) -> Label:
+        label = self.labels.of("quotas", quota)
+        if holder in (None, "ALL") or pd.isna(holder):
+            return label
+        who = self.labels.reservation_holder(holder)
+        return Label(f"{label.text} : {who.text}", f"{quota} ({holder})")
+
+    def pressure(self, territory: str, year: int) -> Section:
+        title = "Pression de la demande"
         frame = self.published("demand_pressure")
         frame = frame[(frame.period == str(year)) & (frame.territory_id == territory)]
-        html, count = "", 0
+        html, count, parts = "", 0, []
+        dimensions = vocabulary()["dimensions"]
         for dimension, part in frame.groupby("dimension", sort=True):
             if dimension == "all":
                 continue
-            part = part.sort_values("value")
+            spec = dimensions.get(dimension, {"title": dimension})
+            part = part.sort_values("value").assign(
+                dimension_label=spec["title"],
+                value_label=[self.labels.dimension_value(dimension, v) for v in part.value],
+            )
+            heading = spec["title"] + (f" (en {spec['unit']})" if "unit" in spec else "")
             html += charts.bar_chart(
-                f"Demand pressure by {dimension.replace('_', ' ')} "
-                "(active demands at 31 Dec per satisfied demand)",
-                [(str(r.value), _value(r.pressure)) for r in part.itertuples()],
+                f"Pression de la demande selon : {heading.lower()}",
+                "demandes actives au 31 décembre par demande satisfaite dans l'année",
+                [
+                    (r.value_label, _measure(r, "pressure", "aucune demande satisfaite"))
+                    for r in part.itertuples()
+                ],
                 decimals=1,
             )
+            parts.append(part)
             count += 1
-        return html or '<p class="empty">No demand for this year.</p>', count
+        tables = []
+        if parts:
+            tables.append(
+                Table(
+                    "Pression de la demande",
+                    pd.concat(parts),
+                    {
+                        "dimension_label": "Critère",
+                        "value_label": "Valeur",
+                        "active_dec31": "Demandes actives au 31/12",
+                        "satisfied": "Demandes satisfaites",
+                        "pressure": "Pression",
+                    },
+                    {"pressure": "decimal"},
+                )
+            )
+        empty = '<p class="empty">Aucune demande cette année.</p>'
+        return Section(title, html or empty, count, tables)
 
-    def fragility(self, territory: str, year: int) -> tuple[str, int]:
+    def fragility(self, territory: str, year: int) -> Section:
+        title = "Fragilité et résidences prioritaires"
         frame = self.published("fragility_commune")
         surveys = frame.survey_year[frame.survey_year <= year]
         if surveys.empty:
-            return '<p class="empty">No OPS survey at or before this year.</p>', 0
+            empty = '<p class="empty">Aucune enquête OPS à cette date.</p>'
+            return Section(title, empty, 0, [])
         survey = int(surveys.max())
         frame = frame[(frame.survey_year == survey) & (frame.territory_id == territory)]
         frame = frame.sort_values("share_high_or_very_high", ascending=False, na_position="last")
         chart = charts.bar_chart(
-            f"Share of households at high or very high fragility, OPS {survey} (top 20 communes)",
+            f"Part des ménages en fragilité forte ou très forte, OPS {survey} "
+            "(20 communes les plus concernées)",
+            "part des ménages occupants (%)",
             [
-                (f"{r.commune_name} ({r.depcom})", _value(r.share_high_or_very_high))
+                (
+                    f"{r.commune_name} ({r.depcom})",
+                    _measure(r, "share_high_or_very_high", "aucun ménage enquêté"),
+                )
                 for r in frame.head(20).itertuples()
             ],
-            percent=True,
+            as_percent=True,
+        )
+        communes = Table(
+            "Fragilité par commune",
+            frame,
+            {
+                "commune_name": "Commune",
+                "depcom": "Code commune",
+                "households": "Ménages enquêtés",
+                "share_high_or_very_high": "Part fragilité forte ou très forte",
+            },
+            {"share_high_or_very_high": "percent"},
         )
         priority = self.published("priority_residences")
         priority = priority[(priority.survey_year == survey) & (priority.territory_id == territory)]
-        table = f"<h3>Priority residences (OPS {survey}): {len(priority)}</h3>" + _table(
+        residences = Table(
+            "Résidences prioritaires",
             priority.sort_values("share_high_or_very_high", ascending=False),
             {
-                "residence_name": "Residence",
+                "residence_name": "Résidence",
                 "commune_name": "Commune",
-                "is_in_qpv": "In QPV",
-                "households": "Households",
-                "share_high_or_very_high": "Share high or very high",
+                "is_in_qpv": "En QPV",
+                "households": "Ménages",
+                "share_high_or_very_high": "Part fragilité forte ou très forte",
             },
+            {"share_high_or_very_high": "percent"},
         )
-        return chart + table, 1
+        html = (
+            chart
+            + f"<h3>Résidences prioritaires (OPS {survey}) : {len(priority)}</h3>"
+            + residences.html()
+        )
+        return Section(title, html, 1, [communes, residences])
 
     # -- page -------------------------------------------------------------------------------
     def write(self, territory: str, year: int | None, out_dir: Path, run_id: str = "") -> Sheet:
+        """The HTML sheet and its workbook (same tables, same cells hidden), named by the
+        territory's name and the year: ``fiche_sicoval_2025.html`` and ``.xlsx``."""
         territory_id, name = self.territory(territory)
         year = year or self.default_year()
-        sections, total = [], 0
-        for title, build in (
-            ("Social housing stock", self.stock),
-            ("Capacity and objectives", self.objectives),
-            ("Attainment of quotas and indicators", self.attainment),
-            ("Demand pressure", self.pressure),
-            ("Fragility and priority residences", self.fragility),
-        ):
-            html, count = build(territory_id, year)
-            sections.append(f"<section><h2>{escape(title)}</h2>{html}</section>")
-            total += count
+        sections = [
+            build(territory_id, year)
+            for build in (
+                self.stock,
+                self.objectives,
+                self.attainment,
+                self.pressure,
+                self.fragility,
+            )
+        ]
         out_dir.mkdir(parents=True, exist_ok=True)
-        path = out_dir / f"fiche_{territory_id}_{year}.html"
-        path.write_text(self._page(name, territory_id, year, sections, run_id), encoding="utf-8")
-        return Sheet(territory_id, name, year, path, total)
+        path = out_dir / f"fiche_{french.slug(name)}_{year}.html"
+        run = run_id or f"{self.marts_run()} (le run qui a construit les tables lues)"
+        synthetic = is_synthetic(self.con)
+        path.write_text(
+            self._page(name, territory_id, year, sections, run, synthetic), encoding="utf-8"
+        )
+        notes = {
+            "Fiche territoriale": f"{name} {year}",
+            "Territoire (SIREN de l'EPCI)": territory_id,
+            "Généré le": dt.datetime.now().isoformat(timespec="seconds"),
+            "Run": run,
+            "Version du code": code_version(),
+            "Secret statistique": f"effectifs de ménages inférieurs à {self.threshold} "
+            "remplacés par « secret », avec d'autres cellules masquées pour qu'aucune ne "
+            f"puisse être recalculée par différence (politique de publication "
+            f"{policy().version})",
+            "Échantillon synthétique": "oui : chaque chiffre est inventé (attrib generate)"
+            if synthetic
+            else "non",
+        }
+        workbook.write(
+            path.with_suffix(".xlsx"),
+            [table for section in sections for table in section.tables],
+            notes,
+        )
+        charts_drawn = sum(section.charts for section in sections)
+        return Sheet(territory_id, name, year, path, charts_drawn)
 
-    def _page(self, name: str, tid: str, year: int, sections: list[str], run_id: str) -> str:
+    def _page(
+        self, name: str, tid: str, year: int, sections: list[Section], run: str, synthetic: bool
+    ) -> str:
         generated = dt.datetime.now().isoformat(timespec="seconds")
         return PAGE.format(
             title=escape(f"Fiche territoriale {name} {year}"),
@@ -300,39 +464,45 @@ class SheetBuilder:
             threshold=self.threshold,
             version=escape(policy().version),
             generated=generated,
-            run=escape(run_id or f"{self.marts_run()} (the run that built the marts it reads)"),
+            run=escape(run),
             code=escape(code_version()),
-            sections="".join(sections),
-            synthetic=SYNTHETIC_BANNER if is_synthetic(self.con) else "",
+            sections="".join(
+                f"<section><h2>{escape(s.title)}</h2>{s.html}</section>" for s in sections
+            ),
+            synthetic=SYNTHETIC_BANNER if synthetic else "",
         )
 
 
 SYNTHETIC_BANNER = (
     '<p class="synthetic" style="background:#fde2e1;border:1px solid #c0392b;padding:.5rem">'
-    "<strong>Synthetic sample</strong>: this sheet was built from generated extracts "
-    "(attrib generate); every figure is made up.</p>\n"
+    "<strong>Échantillon synthétique</strong> : cette fiche est construite sur des extraits "
+    "générés (attrib generate) ; chaque chiffre est inventé.</p>\n"
 )
 
 PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<html lang="fr"><head><meta charset="utf-8"><title>{title}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
 body{{font-family:system-ui,sans-serif;margin:2rem auto;max-width:60rem;color:#222}}
 h1{{margin-bottom:.2rem}} .meta{{color:#555;font-size:.9rem}}
 section{{border-top:1px solid #ccc;margin-top:1.5rem}}
-svg.chart text{{font-size:12px;fill:#222}} figure{{margin:1rem 0}}
-figcaption{{font-size:.85rem;color:#444}} .key{{margin-right:1rem}}
+svg.chart{{max-width:100%;height:auto}} svg.chart text{{font-size:12px;fill:#222}}
+svg.chart text.in-bar{{fill:#fff}}
+svg.chart text.unit{{fill:#555;font-style:italic}} figure{{margin:1rem 0}}
+.chart-title{{font-weight:600;margin:.5rem 0 .2rem}} .key{{margin-right:1rem}}
 .key i{{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem}}
 table{{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}}
 th,td{{border:1px solid #ddd;padding:.2rem .5rem;text-align:right}}
 th:first-child,td:first-child{{text-align:left}} .empty{{color:#777;font-style:italic}}
+abbr{{text-decoration:underline dotted}}
 </style></head>
 <body>
 {synthetic}<h1>{name}</h1>
-<p class="meta">Territorial sheet {year} &middot; territory {tid} &middot; generated {generated}
-by run {run} (code {code})<br>Counts of households below {threshold} are shown as
-<em>secret</em>, with other cells hidden so that none can be recomputed from totals
-(publication policy {version}).</p>
+<p class="meta">Fiche territoriale {year} &middot; EPCI {tid} (SIREN) &middot; générée le
+{generated} par le run {run} (code {code})<br>Les effectifs de ménages inférieurs à {threshold}
+sont remplacés par <em>secret</em>, et d'autres cellules sont masquées pour qu'aucune ne puisse
+être recalculée à partir des totaux (politique de publication {version}). Le classeur
+<code>.xlsx</code> du même nom contient les mêmes tableaux.</p>
 {sections}
 <script>
 // Self-check: every chart must have drawn at least one bar.

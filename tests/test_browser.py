@@ -27,7 +27,7 @@ def chromium() -> str:
 
 
 def test_sheet_renders_its_charts_without_console_errors(attainment, chromium):
-    sheet = Layout(attainment).reports / f"fiche_{SICOVAL}_2025.html"
+    sheet = Layout(attainment).reports / "fiche_sicoval_2025.html"
     with browser_page(chromium) as (page, errors):
         page.goto(sheet.as_uri())
         page.wait_for_function("document.body.dataset.chartsDrawn !== undefined")
@@ -40,8 +40,9 @@ def test_sheet_renders_its_charts_without_console_errors(attainment, chromium):
         titles = page.eval_on_selector_all(
             "svg.chart rect.bar title", "nodes => nodes.map(n => n.textContent)"
         )
-        assert any(t.startswith("TRANSFER: secret / target 25%") for t in titles), titles
-        page.screenshot(path=screenshot_path(f"fiche_{SICOVAL}_2025.png"), full_page=True)
+        transfer = "Mutations dans le parc social (code TRANSFER) : secret / cible 25\u202f%"
+        assert any(t.startswith(transfer) for t in titles), titles
+        page.screenshot(path=screenshot_path("fiche_sicoval_2025.png"), full_page=True)
         assert errors == []
 
 

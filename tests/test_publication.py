@@ -4,9 +4,11 @@ exports and territorial sheets with small counts suppressed, GX checks and their
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import duckdb
+import openpyxl
 import pandas as pd
 
 from core.layout import Layout
@@ -67,9 +69,9 @@ def test_sicoval_quota_of_three_leases_is_secret_in_export_and_sheet(attainment)
     # withheld, and 10 beside them would leave them one subtraction away from the year's rest
     assert pd.isna(row.numerator) and pd.isna(row.rate) and pd.isna(row.denominator)
     assert row.suppressed_columns.tolist()[:3] == ["numerator", "denominator", "rate"]
-    sheet = (Layout(attainment).reports / f"fiche_{SICOVAL}_2025.html").read_text()
-    assert "Q1_OUTSIDE_QPV: secret" in sheet
-    assert "30.0%" not in sheet
+    sheet = (Layout(attainment).reports / "fiche_sicoval_2025.html").read_text()
+    assert "Hors QPV, demandeurs du 1er quartile (code Q1_OUTSIDE_QPV) : secret" in sheet
+    assert "30\u202f%" not in sheet and "30,0" not in sheet
 
 
 def test_report_command_with_a_threshold_of_one_shows_every_count(attainment, tmp_path, capsys):
@@ -92,8 +94,8 @@ def test_report_command_with_a_threshold_of_one_shows_every_count(attainment, tm
         == 0
     )
     assert "Sicoval 2025" in capsys.readouterr().out
-    sheet = (tmp_path / f"fiche_{SICOVAL}_2025.html").read_text()
-    assert "Q1_OUTSIDE_QPV: 30.0% / target 25%" in sheet
+    sheet = (tmp_path / "fiche_sicoval_2025.html").read_text()
+    assert "(code Q1_OUTSIDE_QPV) : 30\u202f% / cible 25\u202f%" in sheet
     assert main(["report", "--territory", "Atlantis", "--warehouse", str(attainment)]) == 2
     assert "territories: " in capsys.readouterr().out
 
@@ -108,6 +110,11 @@ def test_no_demand_number_in_anything_published(attainment):
     published = [p.read_text(errors="replace") for p in (Layout(attainment).reports).glob("*.html")]
     for path in exports_of(attainment).glob("*.parquet"):
         published.append(pd.read_parquet(path).to_csv())
+    for path in Layout(attainment).reports.glob("*.xlsx"):
+        book = openpyxl.load_workbook(path, read_only=True)
+        published += [
+            str(v) for tab in book for row in tab.iter_rows(values_only=True) for v in row
+        ]
     text = "\n".join(published)
     assert not [n for n in numbers if n in text]
     assert "demand_key" not in text and "household_key" not in text
@@ -155,16 +162,16 @@ def test_gx_results_are_dagster_asset_checks(attainment):
 
 
 def test_sheet_has_every_section(attainment):
-    sheet = (Layout(attainment).reports / f"fiche_{SICOVAL}_2025.html").read_text()
+    sheet = (Layout(attainment).reports / "fiche_sicoval_2025.html").read_text()
     for title in (
-        "Social housing stock",
-        "Capacity and objectives",
-        "Attainment of quotas and indicators",
-        "Demand pressure",
-        "Fragility and priority residences",
+        "Parc social",
+        "Capacité d&#x27;accueil et objectifs",
+        "Atteinte des objectifs d&#x27;attribution",
+        "Pression de la demande",
+        "Fragilité et résidences prioritaires",
     ):
         assert f"<h2>{title}</h2>" in sheet
-    assert "below 5 are shown as" in sheet
+    assert "inférieurs à 5" in sheet
     assert "<script src" not in sheet and "http" not in sheet.split("<body>")[1]
 
 
@@ -193,15 +200,15 @@ def test_on_demand_sheets_are_honest_about_what_they_show(tiny_built, tmp_path):
     assert code == 0, said
     (sheet,) = out.glob("*.html")
     html = sheet.read_text(encoding="utf-8")
-    assert "Quotas 2026, year to date through T3" in html
+    assert "Objectifs d&#x27;attribution 2026, cumul de l&#x27;année à fin T3" in html
     con = duckdb.connect(str(warehouse), read_only=True)
     (run,) = con.execute(
         "SELECT max_by(run_id, materialized_at) FROM audit.lineage WHERE asset_key LIKE 'marts/%'"
     ).fetchone()
     con.close()
-    assert f"{run} (the run that built the marts it reads)" in html
+    assert f"{run} (le run qui a construit les tables lues)" in html
     # built from the generated sample: the sheet and the exports say so
-    assert "Synthetic sample" in html
+    assert "Échantillon synthétique" in html
     manifest = json.loads((Layout(warehouse).exports / "manifest.json").read_text())
     assert manifest["synthetic_sample"] is True
 
@@ -238,3 +245,73 @@ def test_the_published_schema_holds_the_exports_as_suppressed(tiny_built):
     finally:
         con.close()
     assert hidden > 0 and shown == hidden  # hidden when published, kept in the mart
+
+
+def test_sheet_speaks_french_with_units_titles_and_codes_in_tooltips(attainment):
+    """The sheets' readers (CIL, EPCI, State services) read French: lang, headings, labels of
+    the code lists, French numbers; each chart has its title above and its unit on its axis;
+    the stacked bars' values are written; the file is named by the territory's name and the
+    SIREN is inside."""
+    sheet = (Layout(attainment).reports / "fiche_sicoval_2025.html").read_text()
+    assert '<html lang="fr">' in sheet and f"EPCI {SICOVAL} (SIREN)" in sheet
+    body = sheet.split("<body>")[1].split("<script>")[0]
+    shown = re.sub(r"<[^>]+>", " ", re.sub(r"<title>.*?</title>", "", body))  # tooltips aside
+    for english in ("Territorial sheet", "Landlord", "Objective", "No row", "target", "year"):
+        assert english not in shown, english
+    # 37.5 % of the ACD written the French way; no English decimal point in a figure
+    assert "37,5\u202f%" in sheet and "37.5%" not in sheet
+    # every chart: its title just before it, its unit on its axis
+    charts = sheet.count('<svg class="chart"')
+    assert charts >= 5
+    assert sheet.count('<p class="chart-title">') == charts
+    assert sheet.count('<text class="unit"') == charts
+    title = "Objectifs d&#x27;attribution 2025 : taux et cible"
+    assert f'<p class="chart-title">{title}</p><svg' in sheet
+    assert "euros par an et par unité de consommation" in sheet
+    # codes: French label shown, code in the tooltip
+    assert "locataire du parc privé (code LP)" in sheet
+    assert ">sous le plafond PLAI<" in sheet and ">NON_SAISI<" not in sheet
+    assert "Ménages prioritaires et DALO : patrimoine non réservé du bailleur" in sheet
+    # the stacked bars' values are written, not only in tooltips
+    assert '<table class="chart-values">' in sheet
+    assert not list(Layout(attainment).reports.glob(f"fiche_{SICOVAL}_*"))
+
+
+def test_workbook_beside_the_sheet_holds_its_tables_suppressed(attainment):
+    """fiche_sicoval_2025.xlsx, read back: a notes tab, one tab per table, French headings,
+    numbers as numbers, and the Sicoval first-quartile quota (3 of 10 leases) withheld exactly
+    as in the export."""
+    book = openpyxl.load_workbook(Layout(attainment).reports / "fiche_sicoval_2025.xlsx")
+    assert book.sheetnames[0] == "Notes"
+    notes = {row[0]: row[1] for row in book["Notes"].iter_rows(values_only=True)}
+    assert notes["Territoire (SIREN de l'EPCI)"] == SICOVAL
+    assert notes["Échantillon synthétique"] == "non"  # a hand-built landing zone, not generated
+    assert {"Objectifs", "Objectifs d'attribution", "Indicateurs ACD"} <= set(book.sheetnames)
+    rows = list(book["Objectifs d'attribution"].iter_rows(values_only=True))
+    assert rows[0] == ("Objectif", "Attributions visées", "Attributions", "Taux", "Cible", "Statut")
+    q1 = next(r for r in rows if r[0] == "Hors QPV, demandeurs du 1er quartile")
+    assert q1[1:4] == ("secret", "secret", "secret") and q1[4] == 0.25
+    assert list(book["Objectifs"].iter_rows(values_only=True)) == [
+        (
+            "Bailleur",
+            "Périmètre (logements)",
+            "Capacité, parc existant",
+            "Capacité, mises en service",
+            "Objectif",
+            "Objectif révisé",
+        )
+    ]  # no capacity in this scenario's 2025: the tab is there, with its headings only
+
+
+def test_workbook_objectives_are_the_exported_ones_as_numbers(tiny_built):
+    _, warehouse, _ = tiny_built
+    book = openpyxl.load_workbook(Layout(warehouse).reports / "fiche_sicoval_2025.xlsx")
+    objectives = list(book["Objectifs"].iter_rows(values_only=True))[1:]
+    frame = pd.read_parquet(exports_of(warehouse) / "capacity_objectives.parquet")
+    frame = frame[(frame.year == 2025) & (frame.level == "landlord_territory")]
+    frame = frame[frame.territory_id == SICOVAL]
+    assert len(objectives) == len(frame) > 3
+    assert sorted((r[0], r[4]) for r in objectives) == sorted(
+        zip(frame.landlord_name, frame.objective.astype(int), strict=True)
+    )
+    assert all(isinstance(r[4], int) and isinstance(r[2], float) for r in objectives)
