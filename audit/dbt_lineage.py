@@ -59,6 +59,19 @@ class DbtManifest:
         path = f"dbt_project/{self.nodes[unique_id]['original_file_path']}"
         return path, file_sha256(settings.PROJECT_ROOT / path)
 
+    def facts(self, unique_id: str) -> dict | None:
+        """The model's ``meta.facts`` (which rows of which model make each of its counts, for
+        ``attrib explain``), with ``relation``, the schema-qualified name to read them from."""
+        node = self.nodes[unique_id]
+        spec = (node.get("config", {}).get("meta") or node.get("meta") or {}).get("facts")
+        if not spec:
+            return None
+        found = [uid for (_, name), uid in self.by_relation.items() if name == spec["model"]]
+        if len(found) != 1:
+            raise ValueError(f"{unique_id}: meta.facts.model {spec['model']!r} is not one model")
+        fact = self.nodes[found[0]]
+        return {**spec, "relation": f"{fact['schema']}.{fact.get('alias') or fact['name']}"}
+
     def grain(self, unique_id: str) -> list[str]:
         """The columns that identify a row, from the model's uniqueness tests."""
         for test in self.data["nodes"].values():

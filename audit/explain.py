@@ -59,7 +59,57 @@ def _check_files(files: list[dict], raw_dir: Path) -> list[dict]:
     return checked
 
 
-def explain_row(warehouse: Path, mart: str, pairs: list[str], raw_dir: Path | None = None) -> dict:
+FACTS_LISTED = 20  # a count up to this many facts lists them; above, their number per file
+
+
+def facts_behind(lookup: Lookup, facts: dict, row: dict, limit: int) -> dict:
+    """The rows of the facts model behind each count of a mart row (``meta.facts``): listed
+    (file and line) when there are at most ``limit``, else counted per file. Each count is
+    checked against the mart's figure."""
+    levels = facts.get("match_by_level")
+    match = levels.get(row.get("level"), []) if levels else facts["match"]
+    where = " AND ".join(f'"{c}" IS NOT DISTINCT FROM ?' for c in match) or "true"
+    values = [row[c] for c in match]
+    shown = ", ".join(f'"{c}"' for c in facts.get("show", ["source_file", "source_line"]))
+    counts = []
+    for column, flag in facts["counts"].items():
+        condition = f"{where} AND {flag}"
+        per_file = lookup.rows(
+            f"""SELECT source_file, count(*) AS rows FROM {facts["relation"]}
+                WHERE {condition} GROUP BY 1 ORDER BY 1""",
+            values,
+        )
+        total = sum(f["rows"] for f in per_file)
+        listed = (
+            lookup.rows(
+                f"""SELECT {shown} FROM {facts["relation"]} WHERE {condition}
+                    ORDER BY source_file, source_line""",
+                values,
+            )
+            if total <= limit
+            else []
+        )
+        in_mart = row.get(column)
+        counts.append(
+            {
+                "column": column,
+                "in_mart": in_mart,
+                "facts": total,
+                "agrees": in_mart is not None and int(in_mart) == total,
+                "per_file": per_file,
+                "listed": listed,
+            }
+        )
+    return {"model": facts["model"], "matched_on": match, "limit": limit, "counts": counts}
+
+
+def explain_row(
+    warehouse: Path,
+    mart: str,
+    pairs: list[str],
+    raw_dir: Path | None = None,
+    limit: int = FACTS_LISTED,
+) -> dict:
     keys = _parse_keys(pairs)
     mart = mart.removeprefix("marts.")
     con = connect(Path(warehouse), read_only=True)
@@ -103,6 +153,8 @@ def explain_row(warehouse: Path, mart: str, pairs: list[str], raw_dir: Path | No
                 f"{', '.join(grain) or 'its columns'})"
             )
         row = rows[0]
+        facts = manifest().facts(uid) if uid else None
+        behind = facts_behind(lookup, facts, row, limit) if facts else None
         build = _lineage_row(lookup, f"marts/{mart}", row)
         if build is None:
             raise ExplainError(
@@ -134,6 +186,7 @@ def explain_row(warehouse: Path, mart: str, pairs: list[str], raw_dir: Path | No
         "grain": grain,
         "row": row,
         "source_rows": {k: row[k] for k in ("source_file", "source_line") if k in row},
+        "facts_behind": behind,
         "built_by_run": build["run_id"],
         "partition": build["partition"],
         "started_at": build["started_at"],
@@ -182,7 +235,13 @@ def render_text(tree: dict) -> str:
         + (f" at {u['materialized_at']}" if u.get("materialized_at") else "")
         for u in t["upstream_assets"]
     ]
-    lines += ["", "Input files (all the raw files the model reads, transitively):"]
+    if t.get("facts_behind"):
+        lines += ["", *render_facts(t["facts_behind"])]
+    lines += [
+        "",
+        "Files the model reads (all of them, every period, transitively; the facts above are "
+        "the lines behind this row):",
+    ]
     lines += [
         f"  {f['path']}  {f['bytes']:,} bytes  {f['rows_read'] or '-'} rows  sha256 "
         f"{f['sha256']}  loaded by run {f['loaded_by_run']}  [{f['on_disk_now']} the file on "
@@ -190,6 +249,29 @@ def render_text(tree: dict) -> str:
         for f in t["input_files"]
     ]
     return "\n".join(lines)
+
+
+def render_facts(behind: dict) -> list[str]:
+    lines = [
+        f"Facts behind this row: rows of {behind['model']} equal to it on "
+        f"{', '.join(behind['matched_on'])}"
+    ]
+    for count in behind["counts"]:
+        verdict = "agrees" if count["agrees"] else "DIFFERS from the mart"
+        lines.append(
+            f"  {count['column']} = {count['in_mart']}: {count['facts']} fact(s) ({verdict})"
+        )
+        if count["listed"]:
+            for fact in count["listed"]:
+                where = f"{fact['source_file']} line {fact['source_line']}"
+                rest = ", ".join(
+                    f"{k} {v}" for k, v in fact.items() if k not in ("source_file", "source_line")
+                )
+                lines.append(f"    {where}" + (f"  ({rest})" if rest else ""))
+        elif count["facts"]:
+            lines.append(f"    more than {behind['limit']} (--limit N lists up to N); per file:")
+            lines += [f"    {f['source_file']}: {f['rows']:,}" for f in count["per_file"]]
+    return lines
 
 
 def to_json(tree: dict) -> str:

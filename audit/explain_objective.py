@@ -258,14 +258,26 @@ def _ranges(lines: list[int]) -> str:
     return ", ".join(out)
 
 
-def _file_lines(files: list[dict], indent: str) -> list[str]:
-    return [
-        f"{indent}{f['file']} (sha256 {f['sha256'] or '?'}) lines {_ranges(f['lines'])}"
-        for f in files
-    ]
+RANGES_SHOWN = 12  # per file, without --lines
 
 
-def render_text(tree: dict) -> str:
+def _file_lines(files: list[dict], indent: str, every_line: bool = False) -> list[str]:
+    """One line per file: its sha256 and the lines read, as ranges (the first ones unless
+    ``every_line``)."""
+    out = []
+    for f in files:
+        ranges = _ranges(f["lines"]).split(", ")
+        shown = ", ".join(ranges if every_line else ranges[:RANGES_SHOWN])
+        if len(ranges) > RANGES_SHOWN and not every_line:
+            shown += (
+                f" ... ({len(f['lines']):,} lines in {len(ranges):,} ranges; --lines lists "
+                "them all)"
+            )
+        out.append(f"{indent}{f['file']} (sha256 {f['sha256'] or '?'}) lines {shown}")
+    return out
+
+
+def render_text(tree: dict, every_line: bool = False) -> str:
     t = tree
     lines = [
         f"Objective {t['year']} of {t['landlord']} (SIRET {t['siret']}) in {t['territory']}: "
@@ -303,8 +315,8 @@ def render_text(tree: dict) -> str:
                 f"{k['delivered_dwellings']} delivered = {k['dwellings']} x class share "
                 f"{k['class_share']} = {k['perimeter']:g}"
             )
-            lines += _file_lines(k["register_rows"], "        register: ")
-            lines += _file_lines(k["planned_delivery_rows"], "        plans: ")
+            lines += _file_lines(k["register_rows"], "        register: ", every_line)
+            lines += _file_lines(k["planned_delivery_rows"], "        plans: ", every_line)
         lines.append(
             f"      existing: perimeter {c['perimeter']:g} x weight {c['weight']} x rotation "
             f"{t['rotation_rate']} = {c['capacity_existing']:.6f}"
@@ -314,7 +326,7 @@ def render_text(tree: dict) -> str:
             f"({c['planned_deliveries_weighted']:g} at class shares) x weight {c['weight']} = "
             f"{c['capacity_new']:.6f}"
         )
-        lines += _file_lines(c["planned_delivery_rows"], "        plans: ")
+        lines += _file_lines(c["planned_delivery_rows"], "        plans: ", every_line)
     sources = sorted({(c["tension_zone"], c["zone_rate_source"]) for c in t["communes"]})
     sources += sorted({(0, c["qpv_factor_source"]) for c in t["communes"] if c["is_in_qpv"]})
     for zone, source in sources:

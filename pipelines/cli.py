@@ -103,12 +103,19 @@ def _explain(args: argparse.Namespace) -> int:
             )
             module = explain_objective
         else:
-            tree = explain.explain_row(warehouse, args.mart, args.key, settings.raw_dir(args.raw))
+            tree = explain.explain_row(
+                warehouse, args.mart, args.key, settings.raw_dir(args.raw), args.limit
+            )
             module = explain
     except ExplainError as exc:
         print(f"error: {exc}")
         return 2
-    print(module.to_json(tree) if args.format == "json" else module.render_text(tree))
+    if args.format == "json":
+        print(module.to_json(tree))
+    elif module is explain_objective:
+        print(module.render_text(tree, every_line=args.lines))
+    else:
+        print(module.render_text(tree))
     return 0
 
 
@@ -188,8 +195,9 @@ def main(argv: list[str] | None = None) -> int:
     explain = sub.add_parser(
         "explain",
         help="how a figure of the warehouse was derived",
-        description="attrib explain <mart> --key column=value ...: the row, its dbt model and "
-        "SQL, the run, parameters and code versions, upstream assets and input files. "
+        description="attrib explain <mart> --key column=value ...: the row, the facts behind "
+        "its counts (file and line of each, up to --limit), its dbt model and SQL, the run, "
+        "parameters and code versions, upstream assets and input files. "
         "attrib explain objective --year Y --landlord L --territory T: the full derivation of an "
         "ACD objective (annex 3), down to register lines.",
     )
@@ -200,6 +208,17 @@ def main(argv: list[str] | None = None) -> int:
     explain.add_argument("--year", type=int, help="objective: the year")
     explain.add_argument("--landlord", help="objective: name, alias or SIRET")
     explain.add_argument("--territory", help="objective: territory name or id")
+    explain.add_argument(
+        "--limit",
+        type=int,
+        default=20,
+        help="a count of at most this many facts lists them (file, line); above, per file",
+    )
+    explain.add_argument(
+        "--lines",
+        action="store_true",
+        help="objective: every register line, not the first ranges of each file",
+    )
     explain.add_argument("--format", choices=["text", "json"], default="text")
     explain.add_argument("--warehouse", help="DuckDB file (default as for run)")
     explain.add_argument("--raw", help="landing zone to check file hashes against")

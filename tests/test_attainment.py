@@ -6,6 +6,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from audit.explain import explain_row
+from pipelines.cli import main
+
 
 def quotas(warehouse, period, level, territory=None, landlord=None):
     con = duckdb.connect(str(warehouse), read_only=True)
@@ -133,3 +136,41 @@ def test_demand_pressure(attainment):
     # 12 Sicoval demands: 10 struck off on their lease (satisfied), #11 and #12 still active;
     # active incomes 12 000 and 12 000 -> 25th percentile 12 000
     assert row == (2, 10, 0.2, 8895.0, 12000.0)
+
+
+SICOVAL_Q1_2025 = [
+    "period=2025",
+    "level=territory",
+    "territory_id=243100633",
+    "quota=Q1_OUTSIDE_QPV",
+    "reservation_holder=ALL",
+]
+
+
+def test_explain_of_a_quota_lists_the_leases_behind_it(attainment, capsys):
+    """The auditor's question "which leases make 3 of 10?": the facts, file and line, not every
+    file the model could read. Decision #n of the scenario is line n + 1 of the yearly extract
+    (its header is line 1): the numerator is #1, #2, #9, the denominator #1-#10."""
+    tree = explain_row(attainment, "quota_attainment", SICOVAL_Q1_2025)
+    counts = {c["column"]: c for c in tree["facts_behind"]["counts"]}
+    assert [(f["source_file"], f["source_line"]) for f in counts["numerator"]["listed"]] == [
+        ("sne/attributions_2025.csv", 2),
+        ("sne/attributions_2025.csv", 3),
+        ("sne/attributions_2025.csv", 10),
+    ]
+    assert [f["source_line"] for f in counts["denominator"]["listed"]] == list(range(2, 12))
+    assert counts["not_applicable_leases"]["facts"] == 0
+    assert all(c["agrees"] for c in counts.values())
+    # above the limit, the count per file instead of the lines
+    tree = explain_row(attainment, "quota_attainment", SICOVAL_Q1_2025, limit=5)
+    counts = {c["column"]: c for c in tree["facts_behind"]["counts"]}
+    assert counts["numerator"]["listed"] and not counts["denominator"]["listed"]
+    assert counts["denominator"]["per_file"] == [
+        {"source_file": "sne/attributions_2025.csv", "rows": 10}
+    ]
+    # the same from the command line
+    args = ["explain", "quota_attainment", "--warehouse", str(attainment)]
+    assert main(args + [f"--key={k}" for k in SICOVAL_Q1_2025]) == 0
+    said = capsys.readouterr().out
+    assert "numerator = 3: 3 fact(s) (agrees)" in said
+    assert "sne/attributions_2025.csv line 10" in said

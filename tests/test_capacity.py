@@ -232,3 +232,16 @@ def test_explain_works_for_every_objective_row_and_adds_up(scenario, capsys):
         ]
     )
     assert json.loads(capsys.readouterr().out)["objective"] == 2
+
+
+def test_register_lines_are_ranges_the_first_twelve_unless_lines_is_asked():
+    from audit.explain_objective import _file_lines
+
+    # lines 2-4, then every other line from 10 to 60: 1 + 26 ranges
+    lines = [2, 3, 4, *range(10, 61, 2)]
+    files = [{"file": "rpls/rpls_2025_31.csv", "sha256": "ab12", "lines": lines}]
+    (short,) = _file_lines(files, "  ")
+    assert short.startswith("  rpls/rpls_2025_31.csv (sha256 ab12) lines 2-4, 10, 12, ")
+    assert "28, 30 ... (29 lines in 27 ranges; --lines lists them all)" in short  # 12 ranges
+    (every,) = _file_lines(files, "  ", every_line=True)
+    assert every.endswith("56, 58, 60") and "--lines" not in every

@@ -80,9 +80,12 @@ select * from (
 
 {# An SNE period: '2025' (the year) or '2025T2' (year to date, through the second quarter). #}
 {% macro period_key(key) -%}'{{ key }}'{%- endmacro %}
-{% macro period_year(key) -%}cast(left({{ period_key(key) }}, 4) as integer){%- endmacro %}
-{% macro period_last_quarter(key) -%}
-    coalesce(cast(nullif(substr({{ period_key(key) }}, 6, 1), '') as integer), 4)
+{% macro period_year(key) -%}{{ year_of_period(period_key(key)) }}{%- endmacro %}
+{% macro period_last_quarter(key) -%}{{ last_quarter_of_period(period_key(key)) }}{%- endmacro %}
+{# The same, of a column or expression holding period keys (a model over every period). #}
+{% macro year_of_period(expr) -%}cast(left({{ expr }}, 4) as integer){%- endmacro %}
+{% macro last_quarter_of_period(expr) -%}
+    coalesce(cast(nullif(substr({{ expr }}, 6, 1), '') as integer), 4)
 {%- endmacro %}
 {% macro period_is_year(key) -%}(length({{ period_key(key) }}) = 4){%- endmacro %}
 

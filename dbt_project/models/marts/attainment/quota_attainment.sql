@@ -3,15 +3,13 @@
 -- targets in force (int_cia__policies: the territory's CIA, else its département's agreement,
 -- else the law; docs/rules.md). Cells per territory x landlord x commune (x reservation holder
 -- for the priority quota) and rollups per landlord, territory and département computed from the
--- counts. A lease in a commune of no territory is kept, under its département's targets.
+-- counts. A lease in a commune of no territory is kept, under its département's targets. The
+-- leases counted, quota by quota, are the rows of int_quota__lease_facts.
 {% call(key) for_each_key('period') %}
-with leases as (
-    select a.*, coalesce(c.departement, {{ departement_of('a.depcom') }}) as departement
-    from {{ ref('fct_attribution') }} a
-    left join {{ ref('dim_commune') }} c using (depcom)
-    where a.is_lease_signed
-      and a.lease_year = {{ period_year(key) }}
-      and a.lease_quarter <= {{ period_last_quarter(key) }}
+with facts as (
+    -- each lease x quota of the period, with its scope (the rule lives in that model)
+    select *, reservation_holder as holder from {{ ref('int_quota__lease_facts') }}
+    where period = {{ period_key(key) }}
 ),
 
 params as (
@@ -20,35 +18,6 @@ params as (
 
 policies as (
     select * from {{ ref('int_cia__policies') }} where year = {{ period_year(key) }}
-),
-
-facts as (
-    select
-        l.*,
-        q.quota,
-        q.base,
-        q.policy_source,
-        case when q.quota = 'PRIORITY' then l.reservation_holder else 'ALL' end as holder,
-        case q.quota
-            when 'Q1_OUTSIDE_QPV' then not l.is_in_qpv
-            when 'Q1_OUTSIDE_QPV_EXCL_STUDENTS' then not l.is_in_qpv and not coalesce(l.is_student, false)
-            when 'Q234_IN_QPV' then l.is_in_qpv
-            else true
-        end as in_scope,
-        q.quota like 'Q%' and l.q1_status = 'n/a' as is_not_applicable,
-        case q.quota
-            when 'Q1_OUTSIDE_QPV' then coalesce(l.is_first_quartile, false) or coalesce(l.is_urban_renewal_rehousing, false)
-            when 'Q1_OUTSIDE_QPV_EXCL_STUDENTS' then coalesce(l.is_first_quartile, false) or coalesce(l.is_urban_renewal_rehousing, false)
-            when 'Q234_IN_QPV' then l.is_first_quartile = false
-            when 'PRIORITY' then coalesce(l.is_priority, false)
-            when 'TRANSFER' then coalesce(l.is_transfer, false)
-            when 'ESSENTIAL_WORKER' then coalesce(l.is_essential_worker, false)
-        end as in_numerator
-    from leases l
-    join policies q
-        on (q.scope = 'territory' and q.territory_id = l.territory_id)
-        or (l.territory_id is null and q.scope = 'departement'
-            and q.departement = l.departement)
 ),
 
 counted as (
@@ -65,9 +34,9 @@ counted as (
         holder as reservation_holder,
         quota,
         any_value(base) as base,
-        count(*) filter (where in_scope and not is_not_applicable) as denominator,
-        count(*) filter (where in_scope and not is_not_applicable and in_numerator) as numerator,
-        count(*) filter (where in_scope and is_not_applicable) as not_applicable_leases,
+        count(*) filter (where counts_in_denominator) as denominator,
+        count(*) filter (where counts_in_numerator) as numerator,
+        count(*) filter (where counts_not_applicable) as not_applicable_leases,
         any_value(policy_source) as policy_source
     from facts
     group by grouping sets (
