@@ -9,11 +9,12 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 
 from assets.publication import PUBLICATION_ASSETS
 from assets.raw import RAW_ASSETS
+from assets.scenario import SCENARIO_ASSETS
 from assets.warehouse import dbt_docs_site, warehouse_models
 from core import publishing
 from core.resources import Warehouse
 
-BUILT = [*RAW_ASSETS, warehouse_models, dbt_docs_site, *PUBLICATION_ASSETS]
+BUILT = [*RAW_ASSETS, warehouse_models, dbt_docs_site, *PUBLICATION_ASSETS, *SCENARIO_ASSETS]
 PUBLISHED_KEY = AssetKey(["published_warehouse"])
 
 

@@ -35,6 +35,8 @@ class RunPlan:
     first: str
     last: str
     years: tuple[int, ...] | None = None
+    # a scenario: the raw tables it changed; the run builds only what is downstream of them
+    changed_sources: tuple[str, ...] | None = None
 
     @property
     def label(self) -> str:
@@ -51,6 +53,8 @@ class RunPlan:
 
     @property
     def partition_key(self) -> str | None:
+        if self.changed_sources:  # a scenario loads no extract: its models are unpartitioned
+            return None
         return self.first if self.first == self.last else None
 
     def run_config(self) -> dict:

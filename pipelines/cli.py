@@ -246,6 +246,9 @@ def main(argv: list[str] | None = None) -> int:
     dbt.add_argument("--warehouse", help="DuckDB file (default as for run)")
     dbt.add_argument("dbt_args", nargs=argparse.REMAINDER, help="dbt's own arguments")
     dbt.set_defaults(func=_dbt)
+    from pipelines.scenario import add_parser as add_scenario
+
+    add_scenario(sub)
     args = parser.parse_args(argv)
     return args.func(args)
 

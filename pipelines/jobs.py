@@ -9,7 +9,8 @@ from assets.raw import raw_key
 
 # every job ends with published_warehouse: readers see a whole run or the previous one
 PUBLISH = AssetSelection.groups("publish")
-EVERYTHING = AssetSelection.all() | AssetSelection.checks(gx_mart_checks)
+SCENARIO = AssetSelection.groups("scenario")  # only on a scenario's warehouse
+EVERYTHING = (AssetSelection.all() - SCENARIO) | AssetSelection.checks(gx_mart_checks)
 WAREHOUSE = AssetSelection.groups("staging", "intermediate", "marts", "reference", "docs") | PUBLISH
 PUBLICATION = AssetSelection.groups("publication") | AssetSelection.checks(gx_mart_checks) | PUBLISH
 
@@ -46,11 +47,33 @@ publication_job = define_asset_job(
 SNE_QUARTER = AssetSelection.assets(raw_key("sne_demandes"), raw_key("sne_attributions"))
 quarterly_job = define_asset_job(
     "quarterly",
-    selection=SNE_QUARTER.downstream() | PUBLISH,
+    selection=(SNE_QUARTER.downstream() - SCENARIO) | PUBLISH,
     description="One new quarter of the SNE on top of the warehouse: its demands and decisions, "
     "then only the models downstream of the SNE for that period (the capacity and fragility "
     "models are not rebuilt), their tests and GX suites, the docs and the publication. "
     "`attrib run --years 2026T3` and the quarterly schedule run it.",
 )
 
-JOBS = [attrib_job, raw_job, warehouse_job, publication_job, quarterly_job]
+# a scenario (attrib scenario run): on a copy of the baseline whose raw tables carry the
+# changes, the dbt models downstream of the changed tables (the run selects them among these),
+# the diff against the baseline and the publication of the scenario's warehouse
+MODELS = AssetSelection.groups("staging", "intermediate", "marts", "reference")
+scenario_job = define_asset_job(
+    "scenario",
+    selection=MODELS | SCENARIO | PUBLISH,
+    description="A what-if scenario on its own warehouse (a copy of the baseline with the "
+    "scenario's changes in its raw tables): the dbt models downstream of the changed tables, "
+    "with their tests, then marts.scenario_diff and the publication of the scenario. `attrib "
+    "scenario run NAME --changes FILE` runs it; it never touches the baseline.",
+)
+
+JOBS = [attrib_job, raw_job, warehouse_job, publication_job, quarterly_job, scenario_job]
+
+
+def scenario_selection(defs, changed_sources) -> list:
+    """The assets a scenario run builds: the dbt models downstream of the raw tables its
+    changes edited (the others keep the baseline's rows in the copy), the diff, the
+    publication."""
+    changed = AssetSelection.assets(*(raw_key(s) for s in changed_sources))
+    chosen = ((changed.downstream() - changed) & MODELS) | SCENARIO | PUBLISH
+    return sorted(chosen.resolve(defs.resolve_asset_graph()), key=lambda k: k.path)

@@ -38,10 +38,11 @@ def _failures(result) -> list[str]:
     ]
 
 
-def _not_built(job, result) -> list[str]:
-    """Assets of the job the run did not materialise (downstream of a failure), by layer."""
+def _not_built(job, result, selected=None) -> list[str]:
+    """Assets of the run (the job's, or the ``selected`` subset) it did not materialise
+    (downstream of a failure), by layer."""
     built = {e.asset_key for e in result.get_asset_materialization_events()}
-    missing = set(job.asset_layer.executable_asset_keys) - built
+    missing = set(selected or job.asset_layer.executable_asset_keys) - built
     layers: dict[str, int] = {}
     for key in missing:
         layers[key.path[0]] = layers.get(key.path[0], 0) + 1
@@ -112,8 +113,9 @@ def _summary(database: Path, run_id: str) -> None:
             print(f"{name:<32}{n:>6}   (OPS {year})")
 
 
-def _execute(job, plan: RunPlan, settings: Settings, invocation: str):
+def _execute(job, plan: RunPlan, settings: Settings, invocation: str, assets=None):
     return job.execute_in_process(
+        asset_selection=assets,
         partition_key=plan.partition_key,
         run_config={**plan.run_config(), "loggers": LOGGERS},
         instance=instance_for(settings.layout),
@@ -136,8 +138,11 @@ def run(settings: Settings, plan: RunPlan) -> int:
         return 2
     prepare_manifest()  # before the assets are imported: they read the manifest then
     from pipelines.definitions import build_definitions
+    from pipelines.jobs import scenario_selection
 
-    job = build_definitions(settings).resolve_job_def(plan.job)
+    defs = build_definitions(settings)
+    job = defs.resolve_job_def(plan.job)
+    assets = scenario_selection(defs, plan.changed_sources) if plan.changed_sources else None
     invocation = uuid.uuid4().hex
     log = settings.layout.logs / "run.log"
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -145,10 +150,12 @@ def run(settings: Settings, plan: RunPlan) -> int:
     try:
         with WarehouseLock(settings.layout, " ".join(sys.argv) or "attrib run"):
             # after the lock: a run refused because another holds it prints one line only
-            print(
-                f"Loading {settings.raw_dir} into {settings.warehouse}: job {plan.label}",
-                flush=True,
+            doing = (
+                f"Computing the models downstream of {', '.join(plan.changed_sources)} in"
+                if plan.changed_sources
+                else f"Loading {settings.raw_dir} into"
             )
+            print(f"{doing} {settings.warehouse}: job {plan.label}", flush=True)
             print(f"  (dbt's and Dagster's own output: {log})", flush=True)
             if interrupted := publishing.recover(settings.layout):
                 print(f"  completed the publication of run {interrupted}, interrupted by a kill")
@@ -156,7 +163,7 @@ def run(settings: Settings, plan: RunPlan) -> int:
             watchdog = start_watchdog(publishing.command_marker(settings.layout))
             try:
                 with log.open("w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
-                    result = _execute(job, plan, settings, invocation)
+                    result = _execute(job, plan, settings, invocation, assets)
             finally:
                 stop_watchdog(watchdog)
     except WarehouseBusy as busy:
@@ -165,14 +172,15 @@ def run(settings: Settings, plan: RunPlan) -> int:
     layout = settings.layout
     unpublished = publishing.building_for(layout, result.run_id)
     building = unpublished.database if unpublished else None
-    _summary(building if building and building.exists() else settings.warehouse, result.run_id)
+    if not plan.changed_sources:  # a scenario loads nothing: its own summary is its diff
+        _summary(building if building and building.exists() else settings.warehouse, result.run_id)
     problems = _failures(result) + _failed_checks(result)
     seconds = time.perf_counter() - started
     if problems or unpublished:
         print(f"\nRun {result.run_id} did not succeed ({seconds:.1f} s):")
         for line in problems:
             print(f"  {line}")
-        not_built = _not_built(job, result)
+        not_built = _not_built(job, result, assets)
         if not_built:
             print(f"Not built, downstream of the failure: {', '.join(not_built)}.")
         if publishing.interrupted(layout) == result.run_id:
@@ -194,6 +202,9 @@ def run(settings: Settings, plan: RunPlan) -> int:
             "duckdb -readonly to see what went wrong)."
         )
         return 1
+    if plan.changed_sources:
+        print(f"Run {result.run_id} of job {plan.job} succeeded in {seconds:.1f} s")
+        return 0
     print(
         f"\nWarehouse: {settings.warehouse} (analysts read schema marts; rejected rows are in "
         "raw_validated.rejects with file, line, column, check, value and reason)"

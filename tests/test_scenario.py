@@ -1,0 +1,271 @@
+"""What-if scenarios (docs/scenarios.md) on the hand-built capacity warehouse of
+tests/capacity_scenario.py, numbers worked by hand. Landlord A (Promologis) has rotation 8 %,
+no sale share and no plan; B (3F) rotation 9 %. Weights: zone 1 42.5 % (21.25 % in QPV),
+zone 2 37.5 % (18.75 % in QPV), zone 4 27.5 %; a PLS dwelling counts 0.1 in the perimeter.
+
+Every scenario is computed by `attrib scenario run` (the code location's `scenario` job) into
+its own warehouse beside the session's baseline, which it only reads."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.capacity_scenario import A, B
+from tests.conftest import attrib
+from tests.raw_builder import LANDLORDS
+from whatif.diff import largest
+from whatif.prepare import scenario_database
+
+PROMOLOGIS, THREE_F = LANDLORDS[A], LANDLORDS[B]
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / f"{name}.yml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run(base: Path, name: str, changes: Path) -> tuple[Path, str]:
+    code, said = attrib("scenario", "run", name, "--changes", str(changes), "--base", str(base))
+    assert code == 0, said
+    return scenario_database(base, name), said
+
+
+def diff(database: Path, part: str, measure: str, year, landlord=None, territory=None, level=None):
+    """The one row of marts.scenario_diff asked for: (baseline, scenario, difference, changes)."""
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        rows = con.execute(
+            """SELECT baseline, scenario, difference, changes FROM marts.scenario_diff
+               WHERE part = ? AND measure = ? AND year = ?
+                 AND landlord_name IS NOT DISTINCT FROM ?
+                 AND territory_name IS NOT DISTINCT FROM ?
+                 AND (level = ? OR ? IS NULL)""",
+            [part, measure, year, landlord, territory, level, level],
+        ).fetchall()
+    finally:
+        con.close()
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_an_empty_scenario_named_diff_differs_nowhere(scenario, tmp_path):
+    """No change: every figure equal, and a scenario called `diff` is no trouble for the verb
+    `attrib scenario diff`. The baseline is only read."""
+    _, _, base = scenario
+    before = sha256(base)
+    database, said = run(base, "diff", write(tmp_path, "empty", "changes: []\n"))
+    assert "0 figure(s) differ from the baseline" in said
+    con = duckdb.connect(str(database), read_only=True)
+    rows, nonzero, parts = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE difference <> 0), list(DISTINCT part ORDER BY "
+        "part) FROM marts.scenario_diff"
+    ).fetchone()
+    con.close()
+    # (the capacity warehouse has no SNE extract: no quota row to compare)
+    assert rows > 20 and nonzero == 0 and parts == ["capacity", "dalo"]
+    code, said = attrib("scenario", "diff", "diff", "--base", str(base))
+    assert code == 0 and "0 figure(s) differ" in said
+    assert sha256(base) == before
+
+
+ROTATION_AND_ZONE = f"""
+description: A's rotation class revised (ACD 8.2); Toulouse reclassified (annex 4)
+changes:
+  - source: acd_landlords
+    key: {{SIRET: "{PROMOLOGIS}", VALID_FROM: 2025}}
+    current: {{ROTATION_RATE: 0.08}}
+    set: {{ROTATION_RATE: 0.09}}
+    reason: ACD 8.2, the landlord asks for the high-rotation class
+  - source: acd_commune_tension
+    key: {{DEPCOM: "31555"}}
+    current: {{ZONE: 1}}
+    set: {{ZONE: 2}}
+    reason: CRHH revision of the tension zones
+"""
+
+
+def test_rotation_class_and_tension_zone(scenario, tmp_path):
+    _, _, base = scenario
+    database, said = run(base, "rotation_zone", write(tmp_path, "rz", ROTATION_AND_ZONE))
+    # A's rotation 8 % -> 9 %: its existing capacity scales by 9/8, in every territory
+    baseline, changed, _, changes = diff(
+        database, "capacity", "capacity_existing", 2025, A, level="landlord"
+    )
+    assert changed == pytest.approx(baseline * 9 / 8) and baseline > 0
+    assert "C1" in changes
+    # Toulouse (31555) zone 1 -> 2, B there on 1 January 2025: 13.4 outside QPV (10 PLUS +
+    # 4 PLS x 0.1 + the 3 PLUS family delivered in 2024) and 6 PLAI in QPV:
+    # 13.4 x (0.375 - 0.425) x 0.09 + 6 x (0.375 - 0.425) x 0.5 x 0.09 = -0.0603 - 0.0135
+    _, _, difference, changes = diff(
+        database, "capacity", "capacity_existing", 2025, B, "Toulouse Métropole"
+    )
+    assert difference == pytest.approx(-0.0738)
+    assert changes == ["C2"]
+    # the largest differences are printed first, with the changes that cause them
+    con = duckdb.connect(str(database), read_only=True)
+    rows = largest(con, 20)
+    con.close()
+    sizes = [abs(r["difference"]) for r in rows]
+    assert sizes == sorted(sizes, reverse=True) and sizes[0] > 0
+    first = said.split("Largest differences")[1].splitlines()[2]
+    assert first.split()[0] == rows[0]["measure"] and first.rstrip().endswith(
+        ", ".join(rows[0]["changes"])
+    )
+
+
+ADD = f"""
+changes:
+  - source: acd_plans
+    add: {{SIRET: "{PROMOLOGIS}", DEPCOM: "31069", QPV: 2, YEAR: 2025, KIND: DELIVERY,
+          FINAN_CLASS: PLUS, HOUSING: FAMILY, DWELLINGS: 20}}
+    reason: a 20-dwelling operation in 31069 (zone 1) added to A's plans
+"""
+
+MOVE = f"""
+changes:
+  - source: acd_plans
+    key: {{SIRET: "{PROMOLOGIS}", DEPCOM: "31069", QPV: 2, YEAR: 2025, KIND: DELIVERY,
+          FINAN_CLASS: PLUS, HOUSING: FAMILY}}
+    current: {{DWELLINGS: 20}}
+    set: {{YEAR: 2026}}
+    reason: ACD 8.1, the operation slips by a year
+"""
+
+
+def test_a_delivery_added_then_moved_a_year(scenario, tmp_path):
+    """A has no sale share: 20 PLUS family dwellings in zone 1 outside QPV are 20 x 0.425 =
+    8.5 of new capacity the year they are delivered, and 20 x 0.425 x 0.08 = 0.68 of existing
+    capacity every later year (the chained perimeter of 1 January holds them)."""
+    _, _, base = scenario
+    added, _ = run(base, "added", write(tmp_path, "add", ADD))
+    assert diff(added, "capacity", "capacity_new", 2025, A, level="landlord")[2] == (
+        pytest.approx(8.5)
+    )
+    assert diff(added, "capacity", "perimeter", 2026, A, level="landlord")[2] == (pytest.approx(20))
+    assert diff(added, "capacity", "capacity_existing", 2026, A, level="landlord")[2] == (
+        pytest.approx(0.68)
+    )
+    # on that scenario as the base (--base): moving the delivery from 2025 to 2026
+    moved, _ = run(added, "moved", write(tmp_path, "move", MOVE))
+    assert diff(moved, "capacity", "objective_unrounded", 2025, A, level="landlord")[2] == (
+        pytest.approx(-20 * 0.425)
+    )
+    assert diff(moved, "capacity", "capacity_new", 2026, A, level="landlord")[2] == (
+        pytest.approx(20 * 0.425)
+    )
+    assert diff(moved, "capacity", "capacity_existing", 2026, A, level="landlord")[2] == (
+        pytest.approx(-20 * 0.425 * 0.08)
+    )
+    # 2026 objective: +8.5 - 0.68 = +7.82 (no sale share)
+    assert diff(moved, "capacity", "objective_unrounded", 2026, A, level="landlord")[2] == (
+        pytest.approx(7.82)
+    )
+    # the DALO sub-objective is apportioned by the largest remainder in the scenario too:
+    # the units add up to the same total, each landlord gets the floor or the ceiling of its
+    # share, and the ceilings go to the largest remainders
+    con = duckdb.connect(str(added), read_only=True)
+    for year in (2025, 2026):
+        shares = con.execute(
+            "SELECT dalo_unrounded, dalo FROM marts.dalo_objectives WHERE year = ?", [year]
+        ).fetchall()
+        (baseline_total,) = con.execute(
+            "SELECT sum(dalo) FROM baseline.dalo_objectives WHERE year = ?", [year]
+        ).fetchone()
+        assert sum(d for _, d in shares) == baseline_total == round(sum(u for u, _ in shares))
+        assert all(d in (math.floor(u), math.ceil(u)) for u, d in shares)
+        up = [u - math.floor(u) for u, d in shares if d > math.floor(u)]
+        down = [u - math.floor(u) for u, d in shares if d == math.floor(u)]
+        assert not up or not down or min(up) >= max(down)
+    # the scenario's lineage names the changes file by its sha256
+    (files,) = con.execute(
+        "SELECT input_files FROM audit.lineage WHERE asset_key = 'marts/scenario_diff'"
+    ).fetchone()
+    con.close()
+    assert sha256(tmp_path / "add.yml") in str(files)
+
+
+BAD = {
+    "an unknown parameter": """
+changes:
+  - source: acd_parameters
+    key: {NAME: zone_rate.9, VALID_FROM: 2025}
+    current: {VALUE: "0.425"}
+    set: {VALUE: "0.45"}
+    reason: x
+""",
+    "a rate outside [0, 1]": f"""
+changes:
+  - source: acd_landlords
+    key: {{SIRET: "{PROMOLOGIS}", VALID_FROM: 2025}}
+    current: {{ROTATION_RATE: 0.08}}
+    set: {{ROTATION_RATE: 1.8}}
+    reason: x
+""",
+    "a negative delivery": f"""
+changes:
+  - source: acd_plans
+    add: {{SIRET: "{PROMOLOGIS}", DEPCOM: "31069", QPV: 2, YEAR: 2025, KIND: DELIVERY,
+          FINAN_CLASS: PLUS, HOUSING: FAMILY, DWELLINGS: -3}}
+    reason: x
+""",
+    "an unknown landlord": """
+changes:
+  - source: acd_plans
+    add: {SIRET: "99999999900099", DEPCOM: "31069", QPV: 2, YEAR: 2025, KIND: DELIVERY,
+          FINAN_CLASS: PLUS, HOUSING: FAMILY, DWELLINGS: 3}
+    reason: x
+""",
+    "an unknown commune": """
+changes:
+  - source: acd_commune_tension
+    key: {DEPCOM: "31999"}
+    current: {ZONE: 1}
+    set: {ZONE: 2}
+    reason: x
+""",
+    "a wrong current value": f"""
+changes:
+  - source: acd_landlords
+    key: {{SIRET: "{PROMOLOGIS}", VALID_FROM: 2025}}
+    current: {{ROTATION_RATE: 0.07}}
+    set: {{ROTATION_RATE: 0.08}}
+    reason: x
+""",
+}
+
+SAID = {
+    "an unknown parameter": "no row of acd_parameters in force matches its key",
+    "a rate outside [0, 1]": "ROTATION_RATE = '1.8'",
+    "a negative delivery": "DWELLINGS = '-3'",
+    "an unknown landlord": "SIRET 99999999900099 is not known to the agreement",
+    "an unknown commune": "no row of acd_commune_tension in force matches its key",
+    "a wrong current value": "its current value is not the row's ({'ROTATION_RATE': 0.08}",
+}
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_bad_changes_are_refused_and_nothing_is_written(scenario, tmp_path, case):
+    _, _, base = scenario
+    name = "bad_" + case.replace(" ", "_").replace(",", "").replace("[", "").replace("]", "")
+    code, said = attrib(
+        "scenario",
+        "run",
+        name,
+        "--changes",
+        str(write(tmp_path, "bad", BAD[case])),
+        "--base",
+        str(base),
+    )
+    assert code == 2, said
+    assert SAID[case] in said and "change C1" in said and "Nothing was written." in said
+    assert not scenario_database(base, name).exists()

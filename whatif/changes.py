@@ -1,0 +1,369 @@
+"""A scenario's changes: a small YAML file of edits to the raw tables that are data (the
+agreement's parameters, rotation rates, tension zones, plans, DALO counts, CIA quotas).
+
+Each change names the row it replaces by the source's natural key and its current values, and
+is refused unless exactly one row in force matches; new values are validated by the same
+pandera rules as the raw files (run as SQL, ``ingestion.sql_validation``). Applying them edits
+``raw_validated`` of the connection given: a scenario's own copy, never the baseline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import yaml
+
+from ingestion.sql_validation import failing_rows_sql, failures_sql, quote, sql_literal
+from schemas import SOURCES
+
+# the raw tables a scenario may change, with the columns that identify a row of each (for a
+# CIA policy, TERRITORY is the territory its file is named after)
+NATURAL_KEYS: dict[str, list[str]] = {
+    "acd_parameters": ["NAME", "VALID_FROM"],
+    "acd_landlords": ["SIRET", "VALID_FROM"],
+    "acd_commune_tension": ["DEPCOM"],
+    "acd_dalo": ["YEAR"],
+    "cia_policies": ["TERRITORY", "QUOTA", "VALID_FROM"],
+    "acd_plans": ["SIRET", "DEPCOM", "QPV", "YEAR", "KIND", "FINAN_CLASS", "HOUSING", "IDENT_REP"],
+}
+ALIASES = {"cia_policies": {"TERRITORY": "_file_territory_id"}}
+CHANGES_TABLE = "scenario.changes"
+
+
+class ChangeError(Exception):
+    """A change that cannot be applied: the message names it and says why."""
+
+
+@dataclass
+class Change:
+    """One edit: ``set`` new values on the row ``key`` names (with its ``current`` values),
+    ``add`` a row, or ``remove`` the row."""
+
+    number: int
+    source: str
+    reason: str
+    key: dict = field(default_factory=dict)
+    current: dict = field(default_factory=dict)
+    new: dict = field(default_factory=dict)
+    add: dict = field(default_factory=dict)
+    remove: bool = False
+
+    @property
+    def id(self) -> str:
+        return f"C{self.number}"
+
+    @property
+    def action(self) -> str:
+        return "add" if self.add else "remove" if self.remove else "set"
+
+    def label(self) -> str:
+        what = self.add or self.key
+        return f"change {self.id} ({self.action} {self.source} {json.dumps(what, default=str)})"
+
+
+@dataclass
+class Scenario:
+    name: str
+    path: Path
+    sha256: str
+    description: str
+    changes: list[Change]
+
+
+def _column(source: str, name: str) -> str:
+    return ALIASES.get(source, {}).get(name, name)
+
+
+def load(path: Path, name: str) -> Scenario:
+    """Read and check the shape of a changes file (YAML)."""
+    data = path.read_bytes()
+    try:
+        spec = yaml.safe_load(data) or {}
+    except yaml.YAMLError as exc:
+        raise ChangeError(f"{path}: not YAML: {exc}") from exc
+    if not isinstance(spec, dict) or not isinstance(spec.get("changes", []), list):
+        raise ChangeError(f"{path}: expected a mapping with a list 'changes'")
+    changes = []
+    for number, item in enumerate(spec.get("changes") or [], start=1):
+        where = f"{path}, change C{number}"
+        if not isinstance(item, dict):
+            raise ChangeError(f"{where}: expected a mapping")
+        source = item.get("source")
+        if source not in NATURAL_KEYS:
+            raise ChangeError(
+                f"{where}: source {source!r} cannot be changed; sources: " + ", ".join(NATURAL_KEYS)
+            )
+        if not str(item.get("reason") or "").strip():
+            raise ChangeError(f"{where}: every change gives its reason (free text)")
+        unknown = set(item) - {"source", "reason", "key", "current", "set", "add", "remove"}
+        if unknown:
+            raise ChangeError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+        change = Change(
+            number,
+            source,
+            str(item["reason"]).strip(),
+            key=dict(item.get("key") or {}),
+            current=dict(item.get("current") or {}),
+            new=dict(item.get("set") or {}),
+            add=dict(item.get("add") or {}),
+            remove=bool(item.get("remove")),
+        )
+        if sum(map(bool, (change.new, change.add, change.remove))) != 1:
+            raise ChangeError(f"{where}: give exactly one of set, add or remove: true")
+        if not change.add:
+            missing = [k for k in NATURAL_KEYS[source] if k not in change.key]
+            if missing and source != "acd_plans":
+                raise ChangeError(
+                    f"{where}: key must name {', '.join(NATURAL_KEYS[source])} "
+                    f"(missing {', '.join(missing)})"
+                )
+            if not change.current:
+                raise ChangeError(f"{where}: give the row's current value(s) under current")
+        columns = set(SOURCES[source].columns) | set(ALIASES.get(source, {}))
+        for part in (change.key, change.current, change.new, change.add):
+            wrong = set(part) - columns
+            if wrong:
+                raise ChangeError(
+                    f"{where}: {source} has no column {', '.join(sorted(wrong))}; columns: "
+                    + ", ".join(sorted(columns))
+                )
+        changes.append(change)
+    return Scenario(
+        name, path, hashlib.sha256(data).hexdigest(), str(spec.get("description") or ""), changes
+    )
+
+
+def _in_force(source: str) -> str:
+    """The rows the models read: for plans, those of the highest revision of each agreement
+    (int_acd__plan_events); every row elsewhere."""
+    if source != "acd_plans":
+        return "true"
+    return (
+        "coalesce(try_cast(_file_revision AS INTEGER), 0) = (SELECT max(coalesce(try_cast("
+        "p._file_revision AS INTEGER), 0)) FROM raw_validated.acd_plans p "
+        "WHERE p._partition = acd_plans._partition)"
+    )
+
+
+def _revision(source: str) -> str:
+    return "try_cast(_file_revision AS INTEGER)" if source == "acd_plans" else "NULL"
+
+
+def _matches(change: Change, values: dict) -> str:
+    terms = []
+    for name, value in values.items():
+        column = quote(_column(change.source, name))
+        if value is None or value == "":
+            terms.append(f"{column} IS NULL")
+        else:
+            terms.append(f"CAST({column} AS VARCHAR) = {sql_literal(_text(value))}")
+    return " AND ".join(terms) or "true"
+
+
+def _text(value) -> str:
+    """A YAML value as the raw file would write it (0.08, 2025, 31555)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _row_of(con: duckdb.DuckDBPyConnection, change: Change) -> int:
+    table = f"raw_validated.{change.source}"
+    key = dict(change.key)
+    if change.source == "acd_plans":  # an omitted key column is an empty one
+        key = {k: key.get(k) for k in NATURAL_KEYS["acd_plans"]}
+    rows = con.execute(
+        f"SELECT rowid FROM {table} WHERE {_in_force(change.source)} AND {_matches(change, key)}"
+    ).fetchall()
+    if len(rows) != 1:
+        said = "no row" if not rows else f"{len(rows)} rows"
+        raise ChangeError(f"{change.label()}: {said} of {change.source} in force matches its key")
+    (rowid,) = rows[0]
+    (found,) = con.execute(
+        f"SELECT count(*) FROM {table} WHERE rowid = {rowid} AND {_matches(change, change.current)}"
+    ).fetchone()
+    if not found:
+        now = con.execute(
+            f"SELECT {', '.join(quote(_column(change.source, c)) for c in change.current)} "
+            f"FROM {table} WHERE rowid = {rowid}"
+        ).fetchone()
+        raise ChangeError(
+            f"{change.label()}: its current value is not the row's "
+            f"({dict(zip(change.current, now, strict=True))} in the warehouse)"
+        )
+    return rowid
+
+
+def _assignments(change: Change, values: dict) -> str:
+    return ", ".join(
+        f"{quote(_column(change.source, k))} = "
+        + ("NULL" if v is None or v == "" else sql_literal(_text(v)))
+        for k, v in values.items()
+    )
+
+
+def apply(con: duckdb.DuckDBPyConnection, scenario: Scenario) -> None:
+    """Apply every change to ``raw_validated`` of ``con`` (in its transaction), mark the rows
+    it wrote with its id (``_source_file`` names the changes file and the change), then
+    validate every changed table with the raw schemas. Raises ChangeError naming the change."""
+    marker = f"scenario:{scenario.path.name}#"
+    for change in scenario.changes:
+        table = f"raw_validated.{change.source}"
+        if change.add:
+            row = {_column(change.source, k): v for k, v in change.add.items()}
+            columns = ", ".join(quote(c) for c in row)
+            values = ", ".join(
+                "NULL" if v in (None, "") else sql_literal(_text(v)) for v in row.values()
+            )
+            # the partition (and, for plans, the revision) in force, so the models read it
+            partition, revision = con.execute(
+                f"SELECT max(_partition), max({_revision(change.source)}) FROM {table} "
+                f"WHERE {_in_force(change.source)}"
+            ).fetchone()
+            extra = ", _file_revision" if change.source == "acd_plans" else ""
+            extra_value = (
+                f", {sql_literal(str(revision))}"
+                if extra and revision
+                else (", NULL" if extra else "")
+            )
+            con.execute(
+                f"INSERT INTO {table} (_load_id, _partition, _source_file, _source_line"
+                f"{extra}, {columns}) VALUES ('scenario', {sql_literal(partition or 'all')}, "
+                f"{sql_literal(marker + change.id)}, {change.number}{extra_value}, {values})"
+            )
+            continue
+        rowid = _row_of(con, change)
+        if change.remove:
+            con.execute(f"DELETE FROM {table} WHERE rowid = {rowid}")
+        else:
+            con.execute(
+                f"UPDATE {table} SET {_assignments(change, change.new)}, "
+                f"_source_file = {sql_literal(marker + change.id)}, _source_line = "
+                f"{change.number} WHERE rowid = {rowid}"
+            )
+    for source in sorted({c.source for c in scenario.changes}):
+        validate(con, source, marker)
+    check_references(con, scenario)
+
+
+def validate(con: duckdb.DuckDBPyConnection, source: str, marker: str) -> None:
+    """The raw schema's rules on the rows a scenario wrote: types, ranges, code lists, row
+    checks, unique keys."""
+    schema = SOURCES[source]
+    text = ", ".join(f"CAST({quote(c)} AS VARCHAR) AS {quote(c)}" for c in schema.columns)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE scenario_landing AS SELECT {text}, _source_file AS _file "
+        f"FROM raw_validated.{source} WHERE {_in_force(source)}"
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE scenario_failing (_row BIGINT, key_index INT)")
+    for query in failing_rows_sql(schema, "scenario_landing"):
+        con.execute(f"INSERT INTO scenario_failing {query}")
+    failures = con.execute(
+        f"""SELECT l._file, f."column", f."check", f."value", f.reason
+            FROM ({failures_sql(schema, "scenario_landing", "scenario_failing")}) f
+            JOIN (SELECT rowid AS _row, _file FROM scenario_landing) l USING (_row)
+            WHERE l._file LIKE {sql_literal(marker + "%")} ORDER BY 1"""
+    ).fetchall()
+    if failures:
+        raise ChangeError(
+            "; ".join(
+                f"change {file.rsplit('#', 1)[1]} ({source}): {column} = {value!r} {reason} "
+                f"[{check}]"
+                for file, column, check, value, reason in failures
+            )
+        )
+
+
+def check_references(con: duckdb.DuckDBPyConnection, scenario: Scenario) -> None:
+    """A landlord or commune a change names must be one the agreement knows."""
+    known = {
+        "SIRET": "SELECT SIRET FROM raw_validated.acd_landlords",
+        "DEPCOM": "SELECT DEPCOM FROM raw_validated.acd_commune_tension",
+    }
+    for change in scenario.changes:
+        for column, query in known.items():
+            value = (change.add or change.new or {}).get(column)
+            if value in (None, ""):
+                continue
+            (found,) = con.execute(
+                f"SELECT count(*) FROM ({query}) WHERE {column} = {sql_literal(_text(value))}"
+            ).fetchone()
+            if not found:
+                raise ChangeError(
+                    f"{change.label()}: {column} {value} is not known to the agreement"
+                )
+    for change in scenario.changes:
+        if change.source == "acd_parameters":
+            _check_share(con, change)
+
+
+def _check_share(con: duckdb.DuckDBPyConnection, change: Change) -> None:
+    """A rate, share or factor parameter stays within [0, 1]."""
+    name = str((change.add or change.key).get("NAME", ""))
+    value = (change.add or change.new).get("VALUE")
+    if value is None or not any(w in name for w in ("rate", "share", "factor")):
+        return
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ChangeError(f"{change.label()}: {name} = {value!r} is not a number") from None
+    if not 0 <= number <= 1:
+        raise ChangeError(f"{change.label()}: {name} = {value} is outside [0, 1]")
+
+
+def record(con: duckdb.DuckDBPyConnection, scenario: Scenario, base: Path) -> None:
+    """The scenario's own lineage: which file (sha256), which base, every change and its
+    reason, with the landlord, territory and quota it bears on (for the diff). Each change is
+    also a line of ``raw_validated.load_log`` (file ``scenario:<file>#C<n>``, the changes
+    file's sha256), so the lineage of every model it reaches names it."""
+    marker = f"scenario:{scenario.path.name}#"
+    size = scenario.path.stat().st_size
+    for c in scenario.changes:
+        con.execute(
+            "INSERT INTO raw_validated.load_log (load_id, source, partition, source_file, "
+            "file_size, file_sha256, rows_read, rows_valid, rows_rejected, extra_columns, "
+            "run_id, loaded_at) VALUES ('scenario', ?, 'scenario', ?, ?, ?, 1, 1, 0, '', ?, "
+            "now())",
+            [c.source, marker + c.id, size, scenario.sha256, f"scenario {scenario.name}"],
+        )
+    con.execute("CREATE SCHEMA IF NOT EXISTS scenario")
+    con.execute(
+        f"""CREATE OR REPLACE TABLE {CHANGES_TABLE} (
+            scenario VARCHAR, changes_file VARCHAR, changes_sha256 VARCHAR, base VARCHAR,
+            change_id VARCHAR, source VARCHAR, action VARCHAR, key JSON, current JSON,
+            new JSON, reason VARCHAR, siret VARCHAR, territory_id VARCHAR, quota VARCHAR)"""
+    )
+    for c in scenario.changes:
+        values = {**c.key, **c.add, **c.new}
+        depcom = values.get("DEPCOM") or c.key.get("DEPCOM")
+        territory = values.get("TERRITORY")
+        if depcom and not territory:
+            hit = con.execute(
+                "SELECT territory_id FROM marts.dim_commune WHERE depcom = ?", [str(depcom)]
+            ).fetchone()
+            territory = hit[0] if hit else None
+        con.execute(
+            f"INSERT INTO {CHANGES_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                scenario.name,
+                str(scenario.path),
+                scenario.sha256,
+                str(base),
+                c.id,
+                c.source,
+                c.action,
+                json.dumps(c.key or c.add, default=str),
+                json.dumps(c.current, default=str),
+                json.dumps(c.new or c.add, default=str),
+                c.reason,
+                str(values["SIRET"]) if values.get("SIRET") else None,
+                str(territory) if territory else None,
+                values.get("QUOTA"),
+            ],
+        )

@@ -1,0 +1,75 @@
+"""A scenario's warehouse, before its job runs: a copy of the baseline's published file with the
+changes applied to ``raw_validated`` and the baseline's marts kept in schema ``baseline``.
+
+It lives beside the baseline (``<baseline home>/scenarios/<name>.duckdb``, with its own
+folder), so the baseline is only ever read. The changes are first tried on an in-memory copy of
+the tables they touch: a refused change writes nothing.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from core.connection import connect, sql_string
+from core.layout import Layout
+from whatif import changes
+from whatif.diff import BASELINE_MARTS
+
+
+def scenario_database(base: Path, name: str) -> Path:
+    return Layout(base).home / "scenarios" / f"{name}.duckdb"
+
+
+def _raw_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = ? "
+            "AND schema_name = 'raw_validated'",
+            [catalog],
+        ).fetchall()
+    ]
+
+
+def dry_run(base: Path, scenario: changes.Scenario) -> None:
+    """Apply the changes to in-memory copies of the raw tables (raises ChangeError)."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH {sql_string(str(base))} AS base (READ_ONLY)")
+        con.execute("CREATE SCHEMA raw_validated")
+        touched = {c.source for c in scenario.changes}
+        for table in _raw_tables(con, "base"):
+            kind = "TABLE" if table in touched else "VIEW"  # the others are only read
+            con.execute(f"CREATE {kind} raw_validated.{table} AS FROM base.raw_validated.{table}")
+        con.execute("CREATE SCHEMA marts")
+        con.execute("CREATE VIEW marts.dim_commune AS FROM base.marts.dim_commune")
+        changes.apply(con, scenario)
+    finally:
+        con.close()
+
+
+def prepare(base: Path, scenario: changes.Scenario) -> Path:
+    """Write the scenario's warehouse (replacing an earlier one of that name); return it."""
+    if not base.is_file():
+        raise changes.ChangeError(f"no baseline warehouse at {base}: run `attrib run` first")
+    dry_run(base, scenario)
+    target = scenario_database(base, scenario.name)
+    shutil.rmtree(Layout(target).home, ignore_errors=True)
+    target.unlink(missing_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(base, target)
+    con = connect(target)
+    try:
+        con.execute("BEGIN")
+        con.execute("CREATE SCHEMA IF NOT EXISTS baseline")
+        for mart in BASELINE_MARTS:
+            con.execute(f"CREATE OR REPLACE TABLE baseline.{mart} AS FROM marts.{mart}")
+        changes.apply(con, scenario)
+        changes.record(con, scenario, base)
+        con.execute("COMMIT")
+    finally:
+        con.close()
+    return target
