@@ -103,6 +103,23 @@ def show_diff(base: Path, name: str, most: int) -> int:
     return 0
 
 
+def sheet_command(args: argparse.Namespace) -> int:
+    from publication.scenario_sheet import write_scenario_sheet
+
+    base = settings.warehouse_path(args.base)
+    database = scenario_database(base, args.name)
+    if not database.is_file():
+        print(f"error: no scenario {args.name!r} beside {base} (attrib scenario run ...)")
+        return 2
+    try:
+        path = write_scenario_sheet(database, args.territory, args.year, Layout(database).reports)
+    except ValueError as exc:
+        print(f"error: {exc}")
+        return 2
+    print(f"{path} and its workbook {path.with_suffix('.xlsx').name}")
+    return 0
+
+
 def diff_command(args: argparse.Namespace) -> int:
     return show_diff(settings.warehouse_path(args.base), args.name, args.top)
 
@@ -113,7 +130,8 @@ def add_parser(sub) -> None:
         help="what-if scenarios of the agreement's revision clauses, beside the baseline",
         description="attrib scenario run NAME --changes FILE: apply the changes (YAML, see "
         "scenarios/) to a copy of the baseline warehouse and rebuild what depends on them; "
-        "attrib scenario diff NAME: the differences from the baseline, largest first.",
+        "attrib scenario diff NAME: the differences from the baseline, largest first; "
+        "attrib scenario sheet NAME --territory T: its territorial sheet, side by side.",
     )
     verbs = scenario.add_subparsers(dest="verb", required=True)
     run_verb = verbs.add_parser("run", help="compute a scenario")
@@ -124,5 +142,13 @@ def add_parser(sub) -> None:
     for verb in (run_verb, diff_verb):
         verb.add_argument("--base", help="baseline warehouse (default as for attrib run)")
         verb.add_argument("--top", type=int, default=20, help="differences listed (default 20)")
+    sheet_verb = verbs.add_parser(
+        "sheet", help="the territorial sheet of a scenario: baseline and scenario side by side"
+    )
+    sheet_verb.add_argument("name")
+    sheet_verb.add_argument("--territory", required=True, help="name or id")
+    sheet_verb.add_argument("--year", type=int, help="default: the first year that differs")
+    sheet_verb.add_argument("--base", help="baseline warehouse (default as for attrib run)")
     run_verb.set_defaults(func=run_scenario)
     diff_verb.set_defaults(func=diff_command)
+    sheet_verb.set_defaults(func=sheet_command)

@@ -20,6 +20,8 @@ def number(value: float | None, decimals: int = 0) -> str:
     """``1234.5`` -> ``1 234,5``."""
     if value is None:
         return ""
+    if round(value, decimals) == 0:
+        value = 0.0  # never "-0,0"
     text = f"{value:,.{decimals}f}"
     return text.replace(",", THIN).replace(".", ",")
 

@@ -70,6 +70,9 @@ class Table:
         kind = self.formats.get(column)
         if kind == "percent":  # 0.375 is shown 37,5 %, never 0,4
             return french.percent(float(value))
+        if kind == "auto":  # a whole number as such, else to the hundredth
+            rounded = round(float(value), 2)
+            return french.number(rounded, 0 if rounded.is_integer() else 2)
         if isinstance(value, float) or kind == "decimal":
             return french.number(float(value), 0 if kind == "integer" else 1)
         if isinstance(value, int | np.integer):
@@ -456,16 +459,19 @@ class SheetBuilder:
         self, name: str, tid: str, year: int, sections: list[Section], run: str, synthetic: bool
     ) -> str:
         generated = dt.datetime.now().isoformat(timespec="seconds")
+        meta = (
+            f"Fiche territoriale {year} &middot; EPCI {escape(tid)} (SIREN) &middot; générée le "
+            f"{generated} par le run {escape(run)} (code {escape(code_version())})<br>Les "
+            f"effectifs de ménages inférieurs à {self.threshold} sont remplacés par "
+            "<em>secret</em>, et d'autres cellules sont masquées pour qu'aucune ne puisse être "
+            f"recalculée à partir des totaux (politique de publication "
+            f"{escape(policy().version)}). Le classeur <code>.xlsx</code> du même nom contient "
+            "les mêmes tableaux."
+        )
         return PAGE.format(
             title=escape(f"Fiche territoriale {name} {year}"),
             name=escape(name),
-            tid=escape(tid),
-            year=year,
-            threshold=self.threshold,
-            version=escape(policy().version),
-            generated=generated,
-            run=escape(run),
-            code=escape(code_version()),
+            meta=meta,
             sections="".join(
                 f"<section><h2>{escape(s.title)}</h2>{s.html}</section>" for s in sections
             ),
@@ -498,11 +504,7 @@ abbr{{text-decoration:underline dotted}}
 </style></head>
 <body>
 {synthetic}<h1>{name}</h1>
-<p class="meta">Fiche territoriale {year} &middot; EPCI {tid} (SIREN) &middot; générée le
-{generated} par le run {run} (code {code})<br>Les effectifs de ménages inférieurs à {threshold}
-sont remplacés par <em>secret</em>, et d'autres cellules sont masquées pour qu'aucune ne puisse
-être recalculée à partir des totaux (politique de publication {version}). Le classeur
-<code>.xlsx</code> du même nom contient les mêmes tableaux.</p>
+<p class="meta">{meta}</p>
 {sections}
 <script>
 // Self-check: every chart must have drawn at least one bar.

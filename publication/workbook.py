@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from publication.sheets import Table
 
 NOTES_TAB = "Notes"
-FORMATS = {"percent": "0.0 %", "decimal": "#,##0.0"}
+FORMATS = {"percent": "0.0 %", "decimal": "#,##0.0", "auto": "#,##0.##"}
 
 
 def _cell(table: Table, row, column: str):

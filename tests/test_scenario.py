@@ -13,6 +13,7 @@ import math
 from pathlib import Path
 
 import duckdb
+import openpyxl
 import pytest
 
 from tests.capacity_scenario import A, B
@@ -111,6 +112,30 @@ def test_rotation_class_and_tension_zone(scenario, tmp_path):
     )
     assert difference == pytest.approx(-0.0738)
     assert changes == ["C2"]
+    # the scenario's sheet: its changes at the top, baseline and scenario side by side, and a
+    # workbook of the same tables
+    code, said_sheet = attrib(
+        "scenario",
+        "sheet",
+        "rotation_zone",
+        "--territory",
+        "Toulouse Métropole",
+        "--year",
+        "2025",
+        "--base",
+        str(base),
+    )
+    assert code == 0, said_sheet
+    sheet = Path(said_sheet.split(" and its workbook")[0])
+    html = sheet.read_text(encoding="utf-8")
+    assert '<html lang="fr">' in html
+    top = html.index("ACD 8.2, the landlord asks for the high-rotation class")
+    assert top < html.index("CRHH revision") < html.index("Objectifs ACD 2025 : référence")
+    book = openpyxl.load_workbook(sheet.with_suffix(".xlsx"))
+    objectives = list(book["Objectifs"].iter_rows(values_only=True))
+    assert objectives[0] == ("Bailleur", "Mesure", "Référence", "Scénario", "Écart")
+    (b_existing,) = [r for r in objectives if r[:2] == (B, "Capacité, parc existant")]
+    assert b_existing[4] == pytest.approx(-0.0738)
     # the largest differences are printed first, with the changes that cause them
     con = duckdb.connect(str(database), read_only=True)
     rows = largest(con, 20)
