@@ -26,17 +26,23 @@ def test_code_location_has_one_asset_per_raw_file_family():
     )
     assert rpls.partitions_def.get_partition_keys()[:2] == ["2019", "2019T1"]
     # every job resolves, as `dagster dev` resolves them all when it loads the location
-    for job in ("attrib", "raw", "warehouse", "publication"):
+    for job in ("attrib", "raw", "warehouse", "publication", "quarterly", "scenario"):
         assert defs.resolve_job_def(job) is not None
     checks = {k for k in graph.asset_check_keys if k.name == "gx_results"}
     assert AssetKey(["marts", "quota_attainment"]) in {k.asset_key for k in checks}
 
 
 def test_every_asset_is_in_the_main_job():
+    """Every asset but a scenario's diff, which only the scenario job builds (on a scenario's
+    warehouse); the quarterly job does not build it either."""
     job = defs.resolve_job_def("attrib")
     in_job = set(job.asset_layer.executable_asset_keys)
     every = {k for k in defs.resolve_asset_graph().get_all_asset_keys()}
-    assert every - in_job == set()
+    scenario_diff = AssetKey(["marts", "scenario_diff"])
+    assert every - in_job == {scenario_diff}
+    quarterly = defs.resolve_job_def("quarterly").asset_layer.executable_asset_keys
+    assert scenario_diff not in quarterly
+    assert scenario_diff in defs.resolve_job_def("scenario").asset_layer.executable_asset_keys
     assert AssetKey(["docs", "dbt_docs_site"]) in in_job
     assert AssetKey(["marts", "attribution_concentration"]) in in_job
 
