@@ -162,6 +162,8 @@ def _model_lineage(
 
 TRANSLATOR = WarehouseTranslator()
 FINGERPRINT = "project.sha256"  # the dbt project files the site was generated from
+# sites already generated for a version of the project (dbt's own target folder, not committed)
+DOCS_CACHE = dbt_project.project_dir / "target" / "docs_sites"
 
 
 @dbt_assets(
@@ -211,11 +213,19 @@ def dbt_docs_site(dbt: DbtCliResource, warehouse: Warehouse) -> MaterializeResul
     site = warehouse.area.docs / "dbt"
     published = warehouse.layout.docs / "dbt"
     fingerprint = project_digest()
-    if (published / FINGERPRINT).is_file() and (
-        (published / FINGERPRINT).read_text() == fingerprint
-    ):  # same models, columns and descriptions: the published site still describes them
-        shutil.copytree(published, site, dirs_exist_ok=True)
-        return MaterializeResult(metadata={"path": str(site / "index.html"), "carried_over": True})
+    # the site describes the project (models, columns, descriptions) and the relations it
+    # builds, named after the warehouse file's catalog; the data does not change it (the
+    # catalog of dbt-duckdb holds no statistics). So a site generated for the same project and
+    # catalog name, by this warehouse or another one, is carried over
+    cached = DOCS_CACHE / f"{fingerprint[:20]}-{warehouse.layout.database.stem}"
+    for earlier in (published, cached):
+        if (earlier / FINGERPRINT).is_file() and (
+            (earlier / FINGERPRINT).read_text() == fingerprint
+        ):
+            shutil.copytree(earlier, site, dirs_exist_ok=True)
+            return MaterializeResult(
+                metadata={"path": str(site / "index.html"), "carried_over": str(earlier)}
+            )
     # --static: one self-contained page that opens from the file (a browser blocks the JSON
     # files the default site fetches when opened from disk: it stays on "loading")
     run_dbt(dbt, warehouse, ["--quiet", "docs", "generate", "--static"]).wait()
@@ -225,4 +235,6 @@ def dbt_docs_site(dbt: DbtCliResource, warehouse: Warehouse) -> MaterializeResul
     for name in ("manifest.json", "catalog.json"):
         shutil.copyfile(built / name, site / name)
     (site / FINGERPRINT).write_text(fingerprint)
-    return MaterializeResult(metadata={"path": str(site / "index.html"), "carried_over": False})
+    shutil.rmtree(cached, ignore_errors=True)
+    shutil.copytree(site, cached)
+    return MaterializeResult(metadata={"path": str(site / "index.html"), "carried_over": "no"})

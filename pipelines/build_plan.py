@@ -53,7 +53,7 @@ class RunPlan:
 
     @property
     def partition_key(self) -> str | None:
-        if self.changed_sources:  # a scenario loads no extract: its models are unpartitioned
+        if self.changed_sources is not None:  # a scenario loads no extract: none partitioned
             return None
         return self.first if self.first == self.last else None
 

@@ -142,7 +142,8 @@ def run(settings: Settings, plan: RunPlan) -> int:
 
     defs = build_definitions(settings)
     job = defs.resolve_job_def(plan.job)
-    assets = scenario_selection(defs, plan.changed_sources) if plan.changed_sources else None
+    scenario = plan.changed_sources is not None
+    assets = scenario_selection(defs, plan.changed_sources) if scenario else None
     invocation = uuid.uuid4().hex
     log = settings.layout.logs / "run.log"
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -151,8 +152,9 @@ def run(settings: Settings, plan: RunPlan) -> int:
         with WarehouseLock(settings.layout, " ".join(sys.argv) or "attrib run"):
             # after the lock: a run refused because another holds it prints one line only
             doing = (
-                f"Computing the models downstream of {', '.join(plan.changed_sources)} in"
-                if plan.changed_sources
+                "Computing the models downstream of "
+                f"{', '.join(plan.changed_sources) or 'no change'} in"
+                if scenario
                 else f"Loading {settings.raw_dir} into"
             )
             print(f"{doing} {settings.warehouse}: job {plan.label}", flush=True)
@@ -172,7 +174,7 @@ def run(settings: Settings, plan: RunPlan) -> int:
     layout = settings.layout
     unpublished = publishing.building_for(layout, result.run_id)
     building = unpublished.database if unpublished else None
-    if not plan.changed_sources:  # a scenario loads nothing: its own summary is its diff
+    if not scenario:  # a scenario loads nothing: its own summary is its diff
         _summary(building if building and building.exists() else settings.warehouse, result.run_id)
     problems = _failures(result) + _failed_checks(result)
     seconds = time.perf_counter() - started
@@ -202,7 +204,7 @@ def run(settings: Settings, plan: RunPlan) -> int:
             "duckdb -readonly to see what went wrong)."
         )
         return 1
-    if plan.changed_sources:
+    if scenario:
         print(f"Run {result.run_id} of job {plan.job} succeeded in {seconds:.1f} s")
         return 0
     print(

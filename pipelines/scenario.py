@@ -48,7 +48,7 @@ def run_scenario(args: argparse.Namespace) -> int:
     from pipelines.build_plan import RunPlan
     from pipelines.runner import run  # Dagster: imported for a run only
 
-    plan = RunPlan("scenario", "all", "all", changed_sources=sources or ("acd_parameters",))
+    plan = RunPlan("scenario", "all", "all", changed_sources=sources)
     code = run(_settings(base, scenario.name), plan)
     if code != 0:
         print(f"The scenario {scenario.name} failed: its warehouse {target} is not usable.")
