@@ -92,12 +92,25 @@ changes:
     current: {{ZONE: 1}}
     set: {{ZONE: 2}}
     reason: CRHH revision of the tension zones
+  - source: acd_plans
+    add: {{SIRET: "{PROMOLOGIS}", DEPCOM: "31069", QPV: 2, YEAR: 2025, KIND: DELIVERY,
+          FINAN_CLASS: PLUS, HOUSING: FAMILY, DWELLINGS: 20}}
+    reason: a 20-dwelling operation in 31069 (zone 1) added to A's plans
 """
 
 
-def test_rotation_class_and_tension_zone(scenario, tmp_path):
+@pytest.fixture(scope="module")
+def rotation_zone(scenario, tmp_path_factory) -> tuple[Path, str, Path]:
+    """The scenario of three changes, computed once: (warehouse, what it printed, file)."""
     _, _, base = scenario
-    database, said = run(base, "rotation_zone", write(tmp_path, "rz", ROTATION_AND_ZONE))
+    changes = write(tmp_path_factory.mktemp("rz"), "rz", ROTATION_AND_ZONE)
+    database, said = run(base, "rotation_zone", changes)
+    return database, said, changes
+
+
+def test_rotation_class_and_tension_zone(scenario, rotation_zone):
+    _, _, base = scenario
+    database, said, _ = rotation_zone
     # A's rotation 8 % -> 9 %: its existing capacity scales by 9/8, in every territory
     baseline, changed, _, changes = diff(
         database, "capacity", "capacity_existing", 2025, A, level="landlord"
@@ -148,14 +161,6 @@ def test_rotation_class_and_tension_zone(scenario, tmp_path):
     )
 
 
-ADD = f"""
-changes:
-  - source: acd_plans
-    add: {{SIRET: "{PROMOLOGIS}", DEPCOM: "31069", QPV: 2, YEAR: 2025, KIND: DELIVERY,
-          FINAN_CLASS: PLUS, HOUSING: FAMILY, DWELLINGS: 20}}
-    reason: a 20-dwelling operation in 31069 (zone 1) added to A's plans
-"""
-
 MOVE = f"""
 changes:
   - source: acd_plans
@@ -167,19 +172,19 @@ changes:
 """
 
 
-def test_a_delivery_added_then_moved_a_year(scenario, tmp_path):
+def test_a_delivery_added_then_moved_a_year(scenario, rotation_zone, tmp_path):
     """A has no sale share: 20 PLUS family dwellings in zone 1 outside QPV are 20 x 0.425 =
-    8.5 of new capacity the year they are delivered, and 20 x 0.425 x 0.08 = 0.68 of existing
-    capacity every later year (the chained perimeter of 1 January holds them)."""
+    8.5 of new capacity the year they are delivered, and 20 x 0.425 x rotation of existing
+    capacity every later year (the chained perimeter of 1 January holds them); A's rotation
+    is 9 % in this scenario (C1)."""
     _, _, base = scenario
-    added, _ = run(base, "added", write(tmp_path, "add", ADD))
+    added, _, changes = rotation_zone
     assert diff(added, "capacity", "capacity_new", 2025, A, level="landlord")[2] == (
         pytest.approx(8.5)
     )
     assert diff(added, "capacity", "perimeter", 2026, A, level="landlord")[2] == (pytest.approx(20))
-    assert diff(added, "capacity", "capacity_existing", 2026, A, level="landlord")[2] == (
-        pytest.approx(0.68)
-    )
+    before, after, _, _ = diff(added, "capacity", "capacity_existing", 2026, A, level="landlord")
+    assert after == pytest.approx(before * 9 / 8 + 20 * 0.425 * 0.09)
     # on that scenario as the base (--base): moving the delivery from 2025 to 2026
     moved, _ = run(added, "moved", write(tmp_path, "move", MOVE))
     assert diff(moved, "capacity", "objective_unrounded", 2025, A, level="landlord")[2] == (
@@ -189,14 +194,14 @@ def test_a_delivery_added_then_moved_a_year(scenario, tmp_path):
         pytest.approx(20 * 0.425)
     )
     assert diff(moved, "capacity", "capacity_existing", 2026, A, level="landlord")[2] == (
-        pytest.approx(-20 * 0.425 * 0.08)
+        pytest.approx(-20 * 0.425 * 0.09)
     )
-    # 2026 objective: +8.5 - 0.68 = +7.82 (no sale share)
+    # 2026 objective: +8.5 - 0.765 = +7.735 (no sale share)
     assert diff(moved, "capacity", "objective_unrounded", 2026, A, level="landlord")[2] == (
-        pytest.approx(7.82)
+        pytest.approx(7.735)
     )
     # the DALO sub-objective is apportioned by the largest remainder in the scenario too:
-    # the units add up to the same total, each landlord gets the floor or the ceiling of its
+    # the units add up to the same total (its households do not change), each landlord gets the floor or the ceiling of its
     # share, and the ceilings go to the largest remainders
     con = duckdb.connect(str(added), read_only=True)
     for year in (2025, 2026):
@@ -206,7 +211,9 @@ def test_a_delivery_added_then_moved_a_year(scenario, tmp_path):
         (baseline_total,) = con.execute(
             "SELECT sum(dalo) FROM baseline.dalo_objectives WHERE year = ?", [year]
         ).fetchone()
-        assert sum(d for _, d in shares) == baseline_total == round(sum(u for u, _ in shares))
+        # the total is the DALO households rounded half up (2025: 1 + 0.5 x 1 = 1.5 -> 2)
+        total = math.floor(sum(u for u, _ in shares) + 0.5 + 1e-9)
+        assert sum(d for _, d in shares) == baseline_total == total
         assert all(d in (math.floor(u), math.ceil(u)) for u, d in shares)
         up = [u - math.floor(u) for u, d in shares if d > math.floor(u)]
         down = [u - math.floor(u) for u, d in shares if d == math.floor(u)]
@@ -216,7 +223,7 @@ def test_a_delivery_added_then_moved_a_year(scenario, tmp_path):
         "SELECT input_files FROM audit.lineage WHERE asset_key = 'marts/scenario_diff'"
     ).fetchone()
     con.close()
-    assert sha256(tmp_path / "add.yml") in str(files)
+    assert sha256(changes) in str(files)
 
 
 BAD = {
