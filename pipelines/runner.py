@@ -75,7 +75,17 @@ def _query(database: Path, sql: str, params=None) -> list[tuple]:
         con.close()
 
 
-def _summary(database: Path, run_id: str) -> None:
+def _failed_sources(result) -> set[str]:
+    """The raw tables whose load step failed in this run (step ``raw_validated__<table>``)."""
+    return {
+        event.step_key.removeprefix("raw_validated__")
+        for event in result.all_events
+        if event.event_type == DagsterEventType.STEP_FAILURE
+        and event.step_key.startswith("raw_validated__")
+    }
+
+
+def _summary(database: Path, run_id: str, failed: set[str] = frozenset()) -> None:
     rows = _query(
         database,
         """SELECT source, sum(rows_read), sum(rows_valid), sum(rows_rejected),
@@ -89,7 +99,11 @@ def _summary(database: Path, run_id: str) -> None:
         flag = "" if read == valid + rejected else "  <- does not reconcile"
         done = f"{now} of {files}" + (" (the others unchanged)" if 0 < now < files else "")
         done = "none: unchanged" if now == 0 else done
+        if name in failed:  # its rows are those of an earlier run, the new files not loaded
+            done = "FAILED: this run loaded none of its files (see below); rows of earlier runs"
         print(f"{name:<28}{read:>12,}{valid:>12,}{rejected:>10,}  {done}{flag}")
+    for name in sorted(failed - {row[0] for row in rows}):
+        print(f"{name:<28}{'-':>12}{'-':>12}{'-':>10}  FAILED: nothing loaded (see below)")
     flagged = _query(
         database,
         """SELECT check_name, source_file, year, rows_flagged FROM marts.data_quality
@@ -175,7 +189,11 @@ def run(settings: Settings, plan: RunPlan) -> int:
     unpublished = publishing.building_for(layout, result.run_id)
     building = unpublished.database if unpublished else None
     if not scenario:  # a scenario loads nothing: its own summary is its diff
-        _summary(building if building and building.exists() else settings.warehouse, result.run_id)
+        _summary(
+            building if building and building.exists() else settings.warehouse,
+            result.run_id,
+            _failed_sources(result),
+        )
     problems = _failures(result) + _failed_checks(result)
     seconds = time.perf_counter() - started
     if problems or unpublished:

@@ -83,6 +83,8 @@ def test_a_bad_file_publishes_nothing_and_says_so(copy_built):
     assert "rpls_2026_82.csv" in out
     assert "Not built, downstream of the failure" in out
     assert "Nothing was published from this run." in out
+    (rpls,) = [line for line in out.splitlines() if line.startswith("rpls ")]
+    assert "FAILED: this run loaded none of its files" in rpls and "unchanged" not in rpls
     assert published_files(warehouse) == before
     # the failed run's build is kept for inspection, then discarded by the next run
     assert (publishing.building_root(Layout(warehouse)) / warehouse.name).exists()

@@ -201,8 +201,8 @@ def test_a_delivery_added_then_moved_a_year(scenario, rotation_zone, tmp_path):
         pytest.approx(7.735)
     )
     # the DALO sub-objective is apportioned by the largest remainder in the scenario too:
-    # the units add up to the same total (its households do not change), each landlord gets the floor or the ceiling of its
-    # share, and the ceilings go to the largest remainders
+    # the units add up to the same total (its households do not change), each landlord gets
+    # the floor or the ceiling of its share, and the ceilings go to the largest remainders
     con = duckdb.connect(str(added), read_only=True)
     for year in (2025, 2026):
         shares = con.execute(
