@@ -4,7 +4,7 @@ the others are parts of it, for re-running one stage."""
 
 from dagster import AssetSelection, define_asset_job
 
-from assets.publication import gx_mart_checks
+from assets.publication import GX_CHECK, gx_mart_checks
 from assets.raw import raw_key
 
 # every job ends with published_warehouse: readers see a whole run or the previous one
@@ -72,12 +72,19 @@ scenario_job = define_asset_job(
 JOBS = [attrib_job, raw_job, warehouse_job, publication_job, quarterly_job, scenario_job]
 
 
-def scenario_selection(defs, changed_sources) -> list:
+def scenario_selection(defs, changed_sources) -> tuple[set, set]:
     """The assets a scenario run builds: the dbt models downstream of the raw tables its
     changes edited (the others keep the baseline's rows in the copy), the diff, the
-    publication."""
+    publication; and their checks, the dbt tests but not the GX suites of published results."""
     changed = AssetSelection.assets(*(raw_key(s) for s in changed_sources))
     chosen = ((changed.downstream() - changed) & MODELS) | SCENARIO | PUBLISH
     if not changed_sources:  # an empty scenario: only its diff (all zero)
         chosen = SCENARIO | PUBLISH
-    return sorted(chosen.resolve(defs.resolve_asset_graph()), key=lambda k: k.path)
+    graph = defs.resolve_asset_graph()
+    assets = set(chosen.resolve(graph))
+    checks = {
+        check
+        for check in graph.asset_check_keys
+        if check.asset_key in assets and check.name != GX_CHECK
+    }
+    return assets, checks

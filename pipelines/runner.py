@@ -127,9 +127,8 @@ def _summary(database: Path, run_id: str, failed: set[str] = frozenset()) -> Non
             print(f"{name:<32}{n:>6}   (OPS {year})")
 
 
-def _execute(job, plan: RunPlan, settings: Settings, invocation: str, assets=None):
+def _execute(job, plan: RunPlan, settings: Settings, invocation: str):
     return job.execute_in_process(
-        asset_selection=assets,
         partition_key=plan.partition_key,
         run_config={**plan.run_config(), "loggers": LOGGERS},
         instance=instance_for(settings.layout),
@@ -157,7 +156,10 @@ def run(settings: Settings, plan: RunPlan) -> int:
     defs = build_definitions(settings)
     job = defs.resolve_job_def(plan.job)
     scenario = plan.changed_sources is not None
-    assets = scenario_selection(defs, plan.changed_sources) if scenario else None
+    assets = None
+    if scenario:  # only what the scenario's changes reach, with their dbt tests
+        assets, checks = scenario_selection(defs, plan.changed_sources)
+        job = job.get_subset(asset_selection=assets, asset_check_selection=checks)
     invocation = uuid.uuid4().hex
     log = settings.layout.logs / "run.log"
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -179,7 +181,7 @@ def run(settings: Settings, plan: RunPlan) -> int:
             watchdog = start_watchdog(publishing.command_marker(settings.layout))
             try:
                 with log.open("w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
-                    result = _execute(job, plan, settings, invocation, assets)
+                    result = _execute(job, plan, settings, invocation)
             finally:
                 stop_watchdog(watchdog)
     except WarehouseBusy as busy:
