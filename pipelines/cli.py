@@ -14,10 +14,11 @@ USAGE = """The command line of the social-housing attribution platform.
 
 attrib run [--raw DIR] [--warehouse FILE] [--years 2023-2025 | 2026T3]
 attrib generate --scale tiny --seed 42 --out raw/ [--bad-rows 0.01]
-attrib explain <mart> --key column=value ...
-attrib explain objective --year Y --landlord L --territory T
+attrib explain <mart> --key column=value ... [--limit N]
+attrib explain objective --year Y --landlord L --territory T [--lines]
 attrib report [--territory T] [--year Y]
 attrib dbt [--warehouse FILE] -- build --select marts.quota_attainment
+attrib scenario run NAME --changes scenarios/NAME.yml | diff NAME | sheet NAME --territory T
 
 Documentation: README.md and docs/ in the repository.
 """
