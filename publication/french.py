@@ -40,7 +40,7 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", plain).strip("_") or "territoire"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)  # sortable: tables are ordered by label
 class Label:
     """What a reader sees and the code behind it (the tooltip)."""
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from core.connection import connect
 from publication import french, workbook
+from publication.french import Label, Labels
 from publication.sheets import PAGE, Section, Table
 
 SIDE_BY_SIDE = {"baseline": "Référence", "scenario": "Scénario", "difference": "Écart"}
@@ -66,11 +67,15 @@ def write_scenario_sheet(database: Path, territory: str, year: int | None, out_d
         diff = con.execute(
             "SELECT * FROM marts.scenario_diff WHERE territory_id = ? OR part = 'dalo'", [tid]
         ).df()
+        french_labels = Labels(con)
     finally:
         con.close()
     if year is None:
         changed = diff[diff.difference.abs() > 0]
         year = int((changed if not changed.empty else diff).year.min())
+    if diff[diff.year == year].empty:
+        years = ", ".join(str(y) for y in sorted(diff.year.dropna().unique()))
+        raise ValueError(f"the scenario holds no figure for {year}; years: {years}")
     landlords = {"landlord_name": "Bailleur"}
     capacity = diff[
         (diff.part == "capacity") & (diff.year == year) & (diff.level == "landlord_territory")
@@ -78,7 +83,15 @@ def write_scenario_sheet(database: Path, territory: str, year: int | None, out_d
     objectives = _table("Objectifs", capacity, landlords)
     dalo = diff[(diff.part == "dalo") & (diff.year == year)]
     dalo_table = _table("Sous-objectifs DALO", dalo, landlords)
-    quota = diff[(diff.part == "quota") & (diff.period == str(year))]
+    # targets only: a quota's gap derives from counts of households and is not published
+    quota = diff[(diff.part == "quota") & (diff.period == str(year)) & (diff.measure == "target")]
+    quota = quota.assign(
+        quota=[french_labels.of("quotas", q) for q in quota.quota],
+        reservation_holder=[
+            Label("tous", "ALL") if h in (None, "ALL") else french_labels.reservation_holder(h)
+            for h in quota.reservation_holder
+        ],
+    )
     quotas = _table(
         "Cibles d'attribution",
         quota,

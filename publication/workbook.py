@@ -29,6 +29,8 @@ def _cell(table: Table, row, column: str):
     )
     if shown in ("", SUPPRESSED) or not numeric:
         return shown or None
+    if isinstance(value, float | np.floating) and not float(value).is_integer():
+        return float(value)  # a perimeter of 990.5 dwellings stays 990.5
     return float(value) if table.formats.get(column) in FORMATS else int(value)
 
 
@@ -63,10 +65,10 @@ def write(path: Path, tables: list[Table], notes: dict[str, str]) -> Path:
         for index, column in enumerate(table.columns, start=1):
             letter = get_column_letter(index)
             tab.column_dimensions[letter].width = max(12, min(45, len(table.columns[column]) + 2))
-            if table.formats.get(column) in FORMATS:
-                for (cell,) in tab.iter_rows(min_row=2, min_col=index, max_col=index):
-                    if isinstance(cell.value, float):
-                        cell.number_format = FORMATS[table.formats[column]]
+            shape = FORMATS.get(table.formats.get(column), FORMATS["decimal"])
+            for (cell,) in tab.iter_rows(min_row=2, min_col=index, max_col=index):
+                if isinstance(cell.value, float):
+                    cell.number_format = shape
         tab.freeze_panes = "A2"
     book.save(path)
     return path

@@ -10,6 +10,7 @@ import shutil
 import duckdb
 import openpyxl
 import pandas as pd
+import pytest
 
 from core.layout import Layout
 from pipelines.cli import main
@@ -315,3 +316,5 @@ def test_workbook_objectives_are_the_exported_ones_as_numbers(tiny_built):
         zip(frame.landlord_name, frame.objective.astype(int), strict=True)
     )
     assert all(isinstance(r[4], int) and isinstance(r[2], float) for r in objectives)
+    # a perimeter of 990.5 dwellings stays 990.5 (never cut to 990)
+    assert sorted(r[1] for r in objectives) == pytest.approx(sorted(frame.perimeter))

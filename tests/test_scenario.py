@@ -139,6 +139,18 @@ def test_rotation_class_and_tension_zone(scenario, rotation_zone):
         str(base),
     )
     assert code == 0, said_sheet
+    code, said_2019 = attrib(
+        "scenario",
+        "sheet",
+        "rotation_zone",
+        "--territory",
+        "Toulouse Métropole",
+        "--year",
+        "2019",
+        "--base",
+        str(base),
+    )
+    assert code == 2 and "holds no figure for 2019" in said_2019
     sheet = Path(said_sheet.split(" and its workbook")[0])
     html = sheet.read_text(encoding="utf-8")
     assert '<html lang="fr">' in html
@@ -273,6 +285,14 @@ changes:
     set: {{ROTATION_RATE: 0.08}}
     reason: x
 """,
+    "a rate that is not a number": f"""
+changes:
+  - source: acd_landlords
+    key: {{SIRET: "{PROMOLOGIS}", VALID_FROM: 2025}}
+    current: {{ROTATION_RATE: 0.08}}
+    set: {{ROTATION_RATE: "8 %"}}
+    reason: x
+""",
 }
 
 SAID = {
@@ -282,6 +302,7 @@ SAID = {
     "an unknown landlord": "SIRET 99999999900099 is not known to the agreement",
     "an unknown commune": "no row of acd_commune_tension in force matches its key",
     "a wrong current value": "its current value is not the row's ({'ROTATION_RATE': 0.08}",
+    "a rate that is not a number": "Could not convert string '8 %' to DOUBLE",
 }
 
 
@@ -301,3 +322,18 @@ def test_bad_changes_are_refused_and_nothing_is_written(scenario, tmp_path, case
     assert code == 2, said
     assert SAID[case] in said and "change C1" in said and "Nothing was written." in said
     assert not scenario_database(base, name).exists()
+
+
+def test_a_scenario_name_is_a_plain_file_name(scenario, tmp_path):
+    _, _, base = scenario
+    code, said = attrib(
+        "scenario",
+        "run",
+        "../evil",
+        "--changes",
+        str(write(tmp_path, "e", "changes: []\n")),
+        "--base",
+        str(base),
+    )
+    assert code == 2 and "use lower-case letters" in said and "Nothing was written." in said
+    assert not (Path(base).parent / "evil.duckdb").exists()

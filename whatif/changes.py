@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,8 +79,16 @@ def _column(source: str, name: str) -> str:
     return ALIASES.get(source, {}).get(name, name)
 
 
+NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+
+
 def load(path: Path, name: str) -> Scenario:
     """Read and check the shape of a changes file (YAML)."""
+    if not NAME.fullmatch(name):
+        raise ChangeError(
+            f"scenario name {name!r}: use lower-case letters, digits, '_' and '-' (it names "
+            "the scenario's warehouse file)"
+        )
     data = path.read_bytes()
     try:
         spec = yaml.safe_load(data) or {}
@@ -214,42 +223,48 @@ def apply(con: duckdb.DuckDBPyConnection, scenario: Scenario) -> None:
     validate every changed table with the raw schemas. Raises ChangeError naming the change."""
     marker = f"scenario:{scenario.path.name}#"
     for change in scenario.changes:
-        table = f"raw_validated.{change.source}"
-        if change.add:
-            row = {_column(change.source, k): v for k, v in change.add.items()}
-            columns = ", ".join(quote(c) for c in row)
-            values = ", ".join(
-                "NULL" if v in (None, "") else sql_literal(_text(v)) for v in row.values()
-            )
-            # the partition (and, for plans, the revision) in force, so the models read it
-            partition, revision = con.execute(
-                f"SELECT max(_partition), max({_revision(change.source)}) FROM {table} "
-                f"WHERE {_in_force(change.source)}"
-            ).fetchone()
-            extra = ", _file_revision" if change.source == "acd_plans" else ""
-            extra_value = (
-                f", {sql_literal(str(revision))}"
-                if extra and revision
-                else (", NULL" if extra else "")
-            )
-            con.execute(
-                f"INSERT INTO {table} (_load_id, _partition, _source_file, _source_line"
-                f"{extra}, {columns}) VALUES ('scenario', {sql_literal(partition or 'all')}, "
-                f"{sql_literal(marker + change.id)}, {change.number}{extra_value}, {values})"
-            )
-            continue
-        rowid = _row_of(con, change)
-        if change.remove:
-            con.execute(f"DELETE FROM {table} WHERE rowid = {rowid}")
-        else:
-            con.execute(
-                f"UPDATE {table} SET {_assignments(change, change.new)}, "
-                f"_source_file = {sql_literal(marker + change.id)}, _source_line = "
-                f"{change.number} WHERE rowid = {rowid}"
-            )
+        try:
+            _apply_one(con, change, marker)
+        except duckdb.Error as exc:  # a value of the wrong type ("8 %" for a rate)
+            message = str(exc).splitlines()[0]
+            raise ChangeError(f"{change.label()}: {message}") from None
     for source in sorted({c.source for c in scenario.changes}):
         validate(con, source, marker)
     check_references(con, scenario)
+
+
+def _apply_one(con: duckdb.DuckDBPyConnection, change: Change, marker: str) -> None:
+    table = f"raw_validated.{change.source}"
+    if change.add:
+        row = {_column(change.source, k): v for k, v in change.add.items()}
+        columns = ", ".join(quote(c) for c in row)
+        values = ", ".join(
+            "NULL" if v in (None, "") else sql_literal(_text(v)) for v in row.values()
+        )
+        # the partition (and, for plans, the revision) in force, so the models read it
+        partition, revision = con.execute(
+            f"SELECT max(_partition), max({_revision(change.source)}) FROM {table} "
+            f"WHERE {_in_force(change.source)}"
+        ).fetchone()
+        extra = ", _file_revision" if change.source == "acd_plans" else ""
+        extra_value = (
+            f", {sql_literal(str(revision))}" if extra and revision else (", NULL" if extra else "")
+        )
+        con.execute(
+            f"INSERT INTO {table} (_load_id, _partition, _source_file, _source_line"
+            f"{extra}, {columns}) VALUES ('scenario', {sql_literal(partition or 'all')}, "
+            f"{sql_literal(marker + change.id)}, {change.number}{extra_value}, {values})"
+        )
+        return
+    rowid = _row_of(con, change)
+    if change.remove:
+        con.execute(f"DELETE FROM {table} WHERE rowid = {rowid}")
+    else:
+        con.execute(
+            f"UPDATE {table} SET {_assignments(change, change.new)}, _load_id = 'scenario', "
+            f"_source_file = {sql_literal(marker + change.id)}, _source_line = "
+            f"{change.number} WHERE rowid = {rowid}"
+        )
 
 
 def validate(con: duckdb.DuckDBPyConnection, source: str, marker: str) -> None:
