@@ -174,3 +174,24 @@ def test_explain_of_a_quota_lists_the_leases_behind_it(attainment, capsys):
     said = capsys.readouterr().out
     assert "numerator = 3: 3 fact(s) (agrees)" in said
     assert "sne/attributions_2025.csv line 10" in said
+
+
+def test_explain_of_an_indicator_lists_the_decisions_behind_it(attainment):
+    """Promologis 2025 (test_indicators_a_or_b): priority entries #1, #3, #6 and decisions
+    #1-#8 and #11 counting for B (decision #n is line n + 1 of the yearly extract); #11 is
+    the priority refusal. Grand Montauban's #13-#16 are outside the agreement: not listed."""
+    tree = explain_row(
+        attainment,
+        "acd_indicators",
+        ["period=2025", "level=landlord", "siret=31000001100011"],
+    )
+    counts = {c["column"]: c for c in tree["facts_behind"]["counts"]}
+    assert all(c["agrees"] for c in counts.values()), counts
+    lines = {k: [f["source_line"] for f in c["listed"]] for k, c in counts.items()}
+    assert lines["priority_entries"] == [2, 4, 7]
+    assert lines["decisions"] == [2, 3, 4, 5, 6, 7, 8, 9, 12]
+    assert lines["priority_decisions"] == [2, 4, 7, 12]
+    assert lines["priority_refusals"] == [12]
+    assert {f["source_file"] for c in counts.values() for f in c["listed"]} == {
+        "sne/attributions_2025.csv"
+    }

@@ -16,40 +16,30 @@ perimeter as (
     from params
 ),
 
-decisions_counted as (
-    select
-        a.*,
-        a.decision in (select unnest(string_split(parameter_value, '|')) from params
-                       where parameter_name = 'indicator_b.decisions')
-        and cast(a.candidate_rank as varchar) in (
-            select unnest(string_split(parameter_value, '|')) from params
-            where parameter_name = 'indicator_b.ranks') as counts_for_b
-    from {{ ref('fct_attribution') }} a
-    join {{ ref('dim_landlord') }} l using (siret)
-    left join {{ ref('dim_commune') }} c using (depcom)
-    where l.is_party_to_acd
-      and coalesce(c.departement, {{ departement_of('a.depcom') }}) = (select departement from perimeter)
+facts as (
+    -- the decisions and leases of the period that count, with what they count in (the
+    -- perimeter and indicator B's rules live in that model)
+    select * from {{ ref('int_acd__indicator_facts') }} where period = {{ period_key(key) }}
 ),
 
 entries as (
     select siret, territory_id, grouping(territory_id) = 1 as is_landlord_total,
-           count(*) filter (where is_priority) as priority_entries,
-           count(*) filter (where is_dalo) as dalo_entries,
-           count(*) as leases
-    from decisions_counted
-    where is_lease_signed and lease_year = {{ period_year(key) }}
-      and lease_quarter <= {{ period_last_quarter(key) }}
+           count(*) filter (where counts_priority_entry) as priority_entries,
+           count(*) filter (where counts_dalo_entry) as dalo_entries,
+           count(*) filter (where counts_lease) as leases
+    from facts
+    where counts_lease
     group by grouping sets ((siret, territory_id), (siret))
 ),
 
 decisions as (
     select siret, territory_id, grouping(territory_id) = 1 as is_landlord_total,
-           count(*) filter (where counts_for_b) as decisions,
-           count(*) filter (where counts_for_b and is_priority) as priority_decisions,
-           count(*) filter (where is_refused) as refusals,
-           count(*) filter (where is_refused and is_priority) as priority_refusals
-    from decisions_counted
-    where decision_year = {{ period_year(key) }} and decision_quarter <= {{ period_last_quarter(key) }}
+           count(*) filter (where counts_decision) as decisions,
+           count(*) filter (where counts_priority_decision) as priority_decisions,
+           count(*) filter (where counts_refusal) as refusals,
+           count(*) filter (where counts_priority_refusal) as priority_refusals
+    from facts
+    where is_decision_of_period
     group by grouping sets ((siret, territory_id), (siret))
 ),
 
