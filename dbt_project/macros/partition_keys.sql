@@ -106,3 +106,15 @@ select * from (
         select 1
     {%- endif -%}
 {%- endmacro %}
+
+{#
+  Every SNE period loaded, and those the run names (var period_keys: a quarter computed from a
+  yearly extract): the periods of a model over all periods (the facts views), a superset of
+  those the period marts hold whatever a run computed. A query with one column, period.
+#}
+{% macro sne_periods() -%}
+    select distinct _partition as period from {{ source('raw_validated', 'sne_attributions') }}
+    {%- for k in var('period_keys', []) %}
+    union select '{{ k }}'
+    {%- endfor %}
+{%- endmacro %}

@@ -5,11 +5,7 @@
 -- `attrib explain acd_indicators` lists them (the decisions behind a figure). A view.
 {{ config(materialized='view') }}
 with periods as (
-    -- every SNE period loaded, and those a run names (see int_quota__lease_facts)
-    select distinct _partition as period from {{ source('raw_validated', 'sne_attributions') }}
-    {%- for k in var('period_keys', []) %}
-    union select '{{ k }}'
-    {%- endfor %}
+    {{ sne_periods() }}
 ),
 
 rules as (

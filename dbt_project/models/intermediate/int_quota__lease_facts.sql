@@ -5,12 +5,7 @@
 -- figure filters it down to a few rows.
 {{ config(materialized='view') }}
 with periods as (
-    -- every SNE period loaded, and those a run names (a quarter computed from a yearly
-    -- extract): a superset of the periods quota_attainment holds, whatever the run computed
-    select distinct _partition as period from {{ source('raw_validated', 'sne_attributions') }}
-    {%- for k in var('period_keys', []) %}
-    union select '{{ k }}'
-    {%- endfor %}
+    {{ sne_periods() }}
 ),
 
 leases as (
