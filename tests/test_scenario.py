@@ -238,6 +238,18 @@ def test_a_delivery_added_then_moved_a_year(scenario, rotation_zone, tmp_path):
     assert sha256(changes) in str(files)
 
 
+def rotation(current: str, new: str) -> str:
+    """A change of Promologis's rotation rate, as a changes file."""
+    return f"""
+changes:
+  - source: acd_landlords
+    key: {{SIRET: "{PROMOLOGIS}", VALID_FROM: 2025}}
+    current: {{ROTATION_RATE: {current}}}
+    set: {{ROTATION_RATE: {new}}}
+    reason: x
+"""
+
+
 BAD = {
     "an unknown parameter": """
 changes:
@@ -247,14 +259,7 @@ changes:
     set: {VALUE: "0.45"}
     reason: x
 """,
-    "a rate outside [0, 1]": f"""
-changes:
-  - source: acd_landlords
-    key: {{SIRET: "{PROMOLOGIS}", VALID_FROM: 2025}}
-    current: {{ROTATION_RATE: 0.08}}
-    set: {{ROTATION_RATE: 1.8}}
-    reason: x
-""",
+    "a rate outside [0, 1]": rotation("0.08", "1.8"),
     "a negative delivery": f"""
 changes:
   - source: acd_plans
@@ -277,22 +282,8 @@ changes:
     set: {ZONE: 2}
     reason: x
 """,
-    "a wrong current value": f"""
-changes:
-  - source: acd_landlords
-    key: {{SIRET: "{PROMOLOGIS}", VALID_FROM: 2025}}
-    current: {{ROTATION_RATE: 0.07}}
-    set: {{ROTATION_RATE: 0.08}}
-    reason: x
-""",
-    "a rate that is not a number": f"""
-changes:
-  - source: acd_landlords
-    key: {{SIRET: "{PROMOLOGIS}", VALID_FROM: 2025}}
-    current: {{ROTATION_RATE: 0.08}}
-    set: {{ROTATION_RATE: "8 %"}}
-    reason: x
-""",
+    "a wrong current value": rotation("0.07", "0.08"),
+    "a rate that is not a number": rotation("0.08", '"8 %"'),
 }
 
 SAID = {
