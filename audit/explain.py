@@ -65,39 +65,56 @@ FACTS_LISTED = 20  # a count up to this many facts lists them; above, their numb
 def facts_behind(lookup: Lookup, facts: dict, row: dict, limit: int) -> dict:
     """The rows of the facts model behind each count of a mart row (``meta.facts``): listed
     (file and line) when there are at most ``limit``, else counted per file. Each count is
-    checked against the mart's figure."""
+    checked against the mart's figure. Two reads of the facts model whatever the number of
+    counts: one for every count per file, one for the rows listed."""
     levels = facts.get("match_by_level")
     match = levels.get(row.get("level"), []) if levels else facts["match"]
     where = " AND ".join(f'"{c}" IS NOT DISTINCT FROM ?' for c in match) or "true"
     values = [row[c] for c in match]
-    shown = ", ".join(f'"{c}"' for c in facts.get("show", ["source_file", "source_line"]))
-    counts = []
-    for column, flag in facts["counts"].items():
-        condition = f"{where} AND {flag}"
-        per_file = lookup.rows(
-            f"""SELECT source_file, count(*) AS rows FROM {facts["relation"]}
-                WHERE {condition} GROUP BY 1 ORDER BY 1""",
+    flags = facts["counts"]  # mart column -> boolean column of the facts model
+    per_file_rows = lookup.rows(
+        "SELECT source_file, "
+        + ", ".join(
+            f'count(*) FILTER (WHERE {flag}) AS "{column}"' for column, flag in flags.items()
+        )
+        + f""" FROM {facts["relation"]} WHERE {where} GROUP BY 1 ORDER BY 1""",
+        values,
+    )
+    per_file = {
+        column: [
+            {"source_file": f["source_file"], "rows": f[column]} for f in per_file_rows if f[column]
+        ]
+        for column in flags
+    }
+    totals = {column: sum(f["rows"] for f in per_file[column]) for column in flags}
+    listed_flags = [flags[c] for c in flags if 0 < totals[c] <= limit]
+    shown = facts.get("show", ["source_file", "source_line"])
+    selected = ", ".join([f'"{c}"' for c in shown] + list(dict.fromkeys(listed_flags)))
+    listed_rows = (
+        lookup.rows(
+            f"""SELECT {selected}
+                FROM {facts["relation"]} WHERE {where} AND ({" OR ".join(listed_flags)})
+                ORDER BY source_file, source_line""",
             values,
         )
-        total = sum(f["rows"] for f in per_file)
-        listed = (
-            lookup.rows(
-                f"""SELECT {shown} FROM {facts["relation"]} WHERE {condition}
-                    ORDER BY source_file, source_line""",
-                values,
-            )
-            if total <= limit
-            else []
-        )
+        if listed_flags
+        else []
+    )
+    counts = []
+    for column, flag in flags.items():
         in_mart = row.get(column)
         counts.append(
             {
                 "column": column,
                 "in_mart": in_mart,
-                "facts": total,
-                "agrees": in_mart is not None and int(in_mart) == total,
-                "per_file": per_file,
-                "listed": listed,
+                "facts": totals[column],
+                "agrees": in_mart is not None and int(in_mart) == totals[column],
+                "per_file": per_file[column],
+                "listed": [
+                    {c: fact[c] for c in shown}
+                    for fact in listed_rows
+                    if 0 < totals[column] <= limit and fact[flag]
+                ],
             }
         )
     return {"model": facts["model"], "matched_on": match, "limit": limit, "counts": counts}

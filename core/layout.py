@@ -40,6 +40,11 @@ class Layout:
     def docs(self) -> Path:
         return self.home / "docs"
 
+    def scenario(self, name: str) -> Path:
+        """The DuckDB file of the what-if scenario ``name`` computed on this warehouse: beside
+        it, in ``scenarios/`` (with its own folder, ``scenarios/<name>/``)."""
+        return self.home / "scenarios" / f"{name}.duckdb"
+
     # private: the key, run history, logs, dbt's files, scratch space
     @property
     def private(self) -> Path:

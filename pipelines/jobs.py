@@ -76,10 +76,10 @@ def scenario_selection(defs, changed_sources) -> tuple[set, set]:
     """The assets a scenario run builds: the dbt models downstream of the raw tables its
     changes edited (the others keep the baseline's rows in the copy), the diff, the
     publication; and their checks, the dbt tests but not the GX suites of published results."""
-    changed = AssetSelection.assets(*(raw_key(s) for s in changed_sources))
-    chosen = ((changed.downstream() - changed) & MODELS) | SCENARIO | PUBLISH
-    if not changed_sources:  # an empty scenario: only its diff (all zero)
-        chosen = SCENARIO | PUBLISH
+    chosen = SCENARIO | PUBLISH  # an empty scenario: only its diff (all zero)
+    if changed_sources:
+        changed = AssetSelection.assets(*(raw_key(s) for s in changed_sources))
+        chosen |= (changed.downstream() - changed) & MODELS
     graph = defs.resolve_asset_graph()
     assets = set(chosen.resolve(graph))
     checks = {

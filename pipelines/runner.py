@@ -13,7 +13,6 @@ import uuid
 from pathlib import Path
 
 import duckdb
-from dagster import DagsterEventType
 
 from core import publishing
 from core.connection import connect
@@ -33,8 +32,7 @@ LOGGERS = {"progress": {}, "console": {"config": {"log_level": "CRITICAL"}}}
 def _failures(result) -> list[str]:
     return [
         f"{event.step_key}: {failure_detail(event.step_failure_data)}"
-        for event in result.all_events
-        if event.event_type == DagsterEventType.STEP_FAILURE
+        for event in result.get_step_failure_events()
     ]
 
 
@@ -79,9 +77,8 @@ def _failed_sources(result) -> set[str]:
     """The raw tables whose load step failed in this run (step ``raw_validated__<table>``)."""
     return {
         event.step_key.removeprefix("raw_validated__")
-        for event in result.all_events
-        if event.event_type == DagsterEventType.STEP_FAILURE
-        and event.step_key.startswith("raw_validated__")
+        for event in result.get_step_failure_events()
+        if event.step_key.startswith("raw_validated__")
     }
 
 

@@ -14,16 +14,10 @@ from core.layout import Layout
 from core.settings import DuckDBLimits, Settings
 
 
-def scenario_database(base: Path, name: str) -> Path:
-    from whatif.prepare import scenario_database as where  # pandera: loaded when used
-
-    return where(base, name)
-
-
 def _settings(base: Path, name: str) -> Settings:
     return Settings(
         raw_dir=settings.raw_dir(),
-        layout=Layout(scenario_database(base, name)),
+        layout=Layout(Layout(base).scenario(name)),
         limits=DuckDBLimits.from_environment(),
     )
 
@@ -60,7 +54,7 @@ def run_scenario(args: argparse.Namespace) -> int:
 def show_diff(base: Path, name: str, most: int) -> int:
     from whatif import diff
 
-    database = scenario_database(base, name)
+    database = Layout(base).scenario(name)
     if not database.is_file():
         print(f"error: no scenario {name!r} beside {base} (attrib scenario run {name} ...)")
         return 2
@@ -107,7 +101,7 @@ def sheet_command(args: argparse.Namespace) -> int:
     from publication.scenario_sheet import write_scenario_sheet
 
     base = settings.warehouse_path(args.base)
-    database = scenario_database(base, args.name)
+    database = Layout(base).scenario(args.name)
     if not database.is_file():
         print(f"error: no scenario {args.name!r} beside {base} (attrib scenario run ...)")
         return 2

@@ -16,11 +16,11 @@ import duckdb
 import openpyxl
 import pytest
 
+from core.layout import Layout
 from tests.capacity_scenario import A, B
 from tests.conftest import attrib
 from tests.raw_builder import LANDLORDS
 from whatif.diff import largest
-from whatif.prepare import scenario_database
 
 PROMOLOGIS, THREE_F = LANDLORDS[A], LANDLORDS[B]
 
@@ -34,7 +34,7 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 def run(base: Path, name: str, changes: Path) -> tuple[Path, str]:
     code, said = attrib("scenario", "run", name, "--changes", str(changes), "--base", str(base))
     assert code == 0, said
-    return scenario_database(base, name), said
+    return Layout(base).scenario(name), said
 
 
 def diff(database: Path, part: str, measure: str, year, landlord=None, territory=None, level=None):
@@ -312,7 +312,7 @@ def test_bad_changes_are_refused_and_nothing_is_written(scenario, tmp_path, case
     )
     assert code == 2, said
     assert SAID[case] in said and "change C1" in said and "Nothing was written." in said
-    assert not scenario_database(base, name).exists()
+    assert not Layout(base).scenario(name).exists()
 
 
 def test_a_scenario_name_is_a_plain_file_name(scenario, tmp_path):

@@ -74,6 +74,11 @@ class Scenario:
     description: str
     changes: list[Change]
 
+    @property
+    def marker(self) -> str:
+        """The file a changed row names (``scenario:<file>#`` and the change's id)."""
+        return f"scenario:{self.path.name}#"
+
 
 def _column(source: str, name: str) -> str:
     return ALIASES.get(source, {}).get(name, name)
@@ -173,6 +178,11 @@ def _matches(change: Change, values: dict) -> str:
     return " AND ".join(terms) or "true"
 
 
+def _sql_value(value) -> str:
+    """A YAML value as SQL: an empty one is NULL, as an empty cell of the raw file."""
+    return "NULL" if value is None or value == "" else sql_literal(_text(value))
+
+
 def _text(value) -> str:
     """A YAML value as the raw file would write it (0.08, 2025, 31555)."""
     if isinstance(value, bool):
@@ -211,9 +221,7 @@ def _row_of(con: duckdb.DuckDBPyConnection, change: Change) -> int:
 
 def _assignments(change: Change, values: dict) -> str:
     return ", ".join(
-        f"{quote(_column(change.source, k))} = "
-        + ("NULL" if v is None or v == "" else sql_literal(_text(v)))
-        for k, v in values.items()
+        f"{quote(_column(change.source, k))} = {_sql_value(v)}" for k, v in values.items()
     )
 
 
@@ -221,7 +229,7 @@ def apply(con: duckdb.DuckDBPyConnection, scenario: Scenario) -> None:
     """Apply every change to ``raw_validated`` of ``con`` (in its transaction), mark the rows
     it wrote with its id (``_source_file`` names the changes file and the change), then
     validate every changed table with the raw schemas. Raises ChangeError naming the change."""
-    marker = f"scenario:{scenario.path.name}#"
+    marker = scenario.marker
     for change in scenario.changes:
         try:
             _apply_one(con, change, marker)
@@ -238,9 +246,7 @@ def _apply_one(con: duckdb.DuckDBPyConnection, change: Change, marker: str) -> N
     if change.add:
         row = {_column(change.source, k): v for k, v in change.add.items()}
         columns = ", ".join(quote(c) for c in row)
-        values = ", ".join(
-            "NULL" if v in (None, "") else sql_literal(_text(v)) for v in row.values()
-        )
+        values = ", ".join(_sql_value(v) for v in row.values())
         # the partition (and, for plans, the revision) in force, so the models read it
         partition, revision = con.execute(
             f"SELECT max(_partition), max({_revision(change.source)}) FROM {table} "
@@ -313,12 +319,11 @@ def check_references(con: duckdb.DuckDBPyConnection, scenario: Scenario) -> None
                 raise ChangeError(
                     f"{change.label()}: {column} {value} is not known to the agreement"
                 )
-    for change in scenario.changes:
         if change.source == "acd_parameters":
-            _check_share(con, change)
+            _check_share(change)
 
 
-def _check_share(con: duckdb.DuckDBPyConnection, change: Change) -> None:
+def _check_share(change: Change) -> None:
     """A rate, share or factor parameter stays within [0, 1]."""
     name = str((change.add or change.key).get("NAME", ""))
     value = (change.add or change.new).get("VALUE")
@@ -337,7 +342,6 @@ def record(con: duckdb.DuckDBPyConnection, scenario: Scenario, base: Path) -> No
     reason, with the landlord, territory and quota it bears on (for the diff). Each change is
     also a line of ``raw_validated.load_log`` (file ``scenario:<file>#C<n>``, the changes
     file's sha256), so the lineage of every model it reaches names it."""
-    marker = f"scenario:{scenario.path.name}#"
     size = scenario.path.stat().st_size
     for c in scenario.changes:
         con.execute(
@@ -345,7 +349,7 @@ def record(con: duckdb.DuckDBPyConnection, scenario: Scenario, base: Path) -> No
             "file_size, file_sha256, rows_read, rows_valid, rows_rejected, extra_columns, "
             "run_id, loaded_at) VALUES ('scenario', ?, 'scenario', ?, ?, ?, 1, 1, 0, '', ?, "
             "now())",
-            [c.source, marker + c.id, size, scenario.sha256, f"scenario {scenario.name}"],
+            [c.source, scenario.marker + c.id, size, scenario.sha256, f"scenario {scenario.name}"],
         )
     con.execute("CREATE SCHEMA IF NOT EXISTS scenario")
     con.execute(

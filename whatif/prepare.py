@@ -19,10 +19,6 @@ from whatif import changes
 from whatif.diff import BASELINE_MARTS
 
 
-def scenario_database(base: Path, name: str) -> Path:
-    return Layout(base).home / "scenarios" / f"{name}.duckdb"
-
-
 def _raw_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
     return [
         r[0]
@@ -56,7 +52,7 @@ def prepare(base: Path, scenario: changes.Scenario) -> Path:
     if not base.is_file():
         raise changes.ChangeError(f"no baseline warehouse at {base}: run `attrib run` first")
     dry_run(base, scenario)
-    target = scenario_database(base, scenario.name)
+    target = Layout(base).scenario(scenario.name)
     shutil.rmtree(Layout(target).home, ignore_errors=True)
     target.unlink(missing_ok=True)
     target.parent.mkdir(parents=True, exist_ok=True)
