@@ -69,9 +69,13 @@ def facts_behind(lookup: Lookup, facts: dict, row: dict, limit: int) -> dict:
     counts: one for every count per file, one for the rows listed."""
     levels = facts.get("match_by_level")
     match = levels.get(row.get("level"), []) if levels else facts["match"]
-    where = " AND ".join(f'"{c}" IS NOT DISTINCT FROM ?' for c in match) or "true"
+    where = " AND ".join(
+        [f'"{c}" IS NOT DISTINCT FROM ?' for c in match] + [f"({facts.get('where', 'true')})"]
+    )
     values = [row[c] for c in match]
-    flags = facts["counts"]  # mart column -> boolean column of the facts model
+    # mart column -> boolean column (or SQL condition on the columns) of the facts model
+    flags = facts["counts"]
+    alias = {column: f"_counts_{i}" for i, column in enumerate(flags)}
     per_file_rows = lookup.rows(
         "SELECT source_file, "
         + ", ".join(
@@ -87,21 +91,24 @@ def facts_behind(lookup: Lookup, facts: dict, row: dict, limit: int) -> dict:
         for column in flags
     }
     totals = {column: sum(f["rows"] for f in per_file[column]) for column in flags}
-    listed_flags = [flags[c] for c in flags if 0 < totals[c] <= limit]
+    listed = [c for c in flags if 0 < totals[c] <= limit]
     shown = facts.get("show", ["source_file", "source_line"])
-    selected = ", ".join([f'"{c}"' for c in shown] + list(dict.fromkeys(listed_flags)))
+    selected = ", ".join(
+        [f'"{c}"' for c in shown] + [f"({flags[c]}) AS {alias[c]}" for c in listed]
+    )
     listed_rows = (
         lookup.rows(
             f"""SELECT {selected}
-                FROM {facts["relation"]} WHERE {where} AND ({" OR ".join(listed_flags)})
+                FROM {facts["relation"]} WHERE {where}
+                AND ({" OR ".join(f"({flags[c]})" for c in listed)})
                 ORDER BY source_file, source_line""",
             values,
         )
-        if listed_flags
+        if listed
         else []
     )
     counts = []
-    for column, flag in flags.items():
+    for column in flags:
         in_mart = row.get(column)
         counts.append(
             {
@@ -113,7 +120,7 @@ def facts_behind(lookup: Lookup, facts: dict, row: dict, limit: int) -> dict:
                 "listed": [
                     {c: fact[c] for c in shown}
                     for fact in listed_rows
-                    if 0 < totals[column] <= limit and fact[flag]
+                    if column in listed and fact[alias[column]]
                 ],
             }
         )

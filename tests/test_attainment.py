@@ -138,6 +138,22 @@ def test_demand_pressure(attainment):
     assert row == (2, 10, 0.2, 8895.0, 12000.0)
 
 
+def test_explain_of_a_demand_pressure_lists_the_demands_behind_it(attainment):
+    """Sicoval 2025, all demands (test_demand_pressure): demand #n is line n + 1 of the yearly
+    demand extract; #1-#10 were satisfied (lines 2-11), #11 and #12 are active (12, 13)."""
+    keys = ["period=2025", "territory_id=243100633", "dimension=all", "value=all"]
+    counts = {
+        c["column"]: c
+        for c in explain_row(attainment, "demand_pressure", keys)["facts_behind"]["counts"]
+    }
+    assert all(c["agrees"] for c in counts.values()), counts
+    assert [(f["source_file"], f["source_line"]) for f in counts["active_dec31"]["listed"]] == [
+        ("sne/demandes_2025.csv", 12),
+        ("sne/demandes_2025.csv", 13),
+    ]
+    assert [f["source_line"] for f in counts["satisfied"]["listed"]] == list(range(2, 12))
+
+
 SICOVAL_Q1_2025 = [
     "period=2025",
     "level=territory",

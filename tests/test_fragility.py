@@ -6,6 +6,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from audit.explain import explain_row
 from pipelines.cli import main
 from tests.raw_builder import LANDLORDS, landing_zone, rpls_row, write
 
@@ -65,7 +66,7 @@ R2 = (
 
 
 @pytest.fixture(scope="module")
-def fragility(tmp_path_factory):
+def fragility_warehouse(tmp_path_factory):
     root = tmp_path_factory.mktemp("fragility")
     raw = landing_zone(root / "raw")
     dwellings = []
@@ -140,7 +141,12 @@ def fragility(tmp_path_factory):
     write(raw, "sne/attributions_2025.csv", decisions, "sne_attributions")
     warehouse = root / "warehouse" / "attrib.duckdb"
     assert main(["run", "--raw", str(raw), "--warehouse", str(warehouse)]) == 0
-    con = duckdb.connect(str(warehouse), read_only=True)
+    return warehouse
+
+
+@pytest.fixture(scope="module")
+def fragility(fragility_warehouse):
+    con = duckdb.connect(str(fragility_warehouse), read_only=True)
     yield con
     con.close()
 
@@ -192,3 +198,30 @@ def test_attribution_concentration(fragility):
                share_first_quartile_into_priority_residences
         FROM marts.attribution_concentration WHERE year = 2025""").fetchone()
     assert row == (2024, 3, 3, 2, 2, 1, 1, pytest.approx(2 / 3))
+
+
+def test_explain_lists_the_households_behind_a_fragility_count(fragility, fragility_warehouse):
+    """The OPS extract lists R1's twelve households (lines 2-13) then R2's (lines 14-25): R2's
+    high level is h1-h4 (lines 14-17), its medium h5 (line 18); in the commune, the one very
+    high household is R1's h1 (line 2)."""
+    (r2,) = fragility.execute(
+        "SELECT residence_key FROM marts.fragility_residence WHERE residence_id = 'R2'"
+    ).fetchone()
+
+    def counts(mart, keys):
+        tree = explain_row(fragility_warehouse, mart, keys)
+        found = {c["column"]: c for c in tree["facts_behind"]["counts"]}
+        assert all(c["agrees"] for c in found.values()), found
+        return {column: [f["source_line"] for f in c["listed"]] for column, c in found.items()}
+
+    residence = counts("fragility_residence", ["survey_year=2024", f"residence_key={r2}"])
+    assert residence["households_high"] == [14, 15, 16, 17]
+    assert residence["households_medium"] == [18]
+    assert residence["households_single_parent"] == [18]
+    assert residence["households"] == list(range(14, 26))
+    priority = counts("priority_residences", ["survey_year=2024", f"residence_key={r2}"])
+    assert priority["households_high_or_very_high"] == [14, 15, 16, 17]
+    commune = counts("fragility_commune", ["survey_year=2024", f"depcom={COMMUNE}"])
+    assert commune["households_very_high"] == [2]
+    assert commune["households_high"] == [3, 4, 14, 15, 16, 17]
+    assert commune["households"] == []  # 24 households: above the limit, counted per file

@@ -47,7 +47,9 @@ criteria as (
         o.children_under_18 >= p.large_family_children as c_large_family,
         o.household_type = 'FM' as c_single_parent,
         o.receives_housing_allowance as c_housing_allowance,
-        o.has_rent_arrears_3_months as c_rent_arrears
+        o.has_rent_arrears_3_months as c_rent_arrears,
+        o.source_file,
+        o.source_line
     from {{ ref('fct_occupancy') }} o
     cross join p
     where o.survey_year = {{ survey_year(key) }}
