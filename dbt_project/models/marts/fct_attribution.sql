@@ -8,7 +8,7 @@ with decisions as (
 ),
 
 register as (
-    select * from {{ ref('fct_dwelling_stock') }}
+    select * from {{ ref('int_rpls__dwelling_classes') }}
 ),
 
 dwelling as (

@@ -3,7 +3,7 @@
 -- the vintage year; plan events are those of the latest agreement starting at most the year
 -- after the vintage (the perimeter on 1 January V+1 is built from vintage V).
 with dwellings as (
-    select * from {{ ref('stg_rpls__dwellings') }}
+    select * from {{ ref('int_rpls__dwelling_classes') }}
 ),
 
 params as (
@@ -36,8 +36,6 @@ named as (
 flagged as (
     select
         d.*,
-        f.finan_class,
-        f.perimeter_share,
         d.building_type in (
             select unnest(string_split(coalesce(parameter_value, ''), '|')) from params
             where parameter_name = 'perimeter.excluded_typeconst' and year = d.vintage
@@ -56,8 +54,6 @@ flagged as (
             where parameter_name = 'perimeter.excluded_conv' and year = d.vintage
         ) as is_excluded_conv
     from dwellings d
-    left join {{ ref('int_acd__finan_classes') }} f
-        on f.year = d.vintage and f.finan_code = d.finan_code
     left join named n on n.vintage = d.vintage and n.ident_rep = d.ident_rep
 )
 
@@ -76,7 +72,7 @@ select
     year_first_let,
     finan_code,
     finan_label,
-    coalesce(finan_class, 'OUT') as finan_class,
+    finan_class,
     occupancy_mode,
     conv_code,
     reservation_code,
@@ -92,7 +88,7 @@ select
         when is_thematic then 'thematic'
         when is_planned_demolition then 'demolition'
         when is_planned_sale then 'sale'
-        when coalesce(finan_class, 'OUT') = 'OUT' then 'financing'
+        when finan_class = 'OUT' then 'financing'
         when is_excluded_mode then 'occupancy_mode'
         when is_excluded_conv then 'convention'
     end as exclusion_reason,

@@ -8,7 +8,7 @@ dwelling as (
     select h.survey_year, h.ident_rep, r.*
     exclude (ident_rep, source_file, source_line, load_id)
     from households h
-    join {{ ref('fct_dwelling_stock') }} r
+    join {{ ref('int_rpls__dwelling_classes') }} r
         on r.ident_rep = h.ident_rep and r.vintage <= h.survey_year
     qualify row_number() over (
         partition by h.survey_year, h.ident_rep order by r.vintage desc

@@ -48,12 +48,12 @@ shelter as (
     select siret,
            count(*) filter (where vintage = {{ period_year(key) }} + 1)
            - count(*) filter (where vintage = {{ period_year(key) }}) as shelter_entries
-    from {{ ref('fct_dwelling_stock') }}
+    from {{ ref('int_rpls__dwelling_classes') }}
     where occupancy_mode = 4 and vintage in ({{ period_year(key) }}, {{ period_year(key) }} + 1)
       and {{ departement_of('depcom') }} = (select departement from perimeter)
     group by siret
     having count(*) filter (where vintage = {{ period_year(key) }} + 1) > 0
-        or {{ period_year(key) }} + 1 in (select vintage from {{ ref('fct_dwelling_stock') }})
+        or {{ period_year(key) }} + 1 in (select vintage from {{ ref('int_rpls__dwelling_classes') }})
 ),
 
 published as (
