@@ -97,6 +97,7 @@ def build_with_lineage(
         version = lineage.parameters_version(con)  # one run reads one set of parameters
         rows = {key: _model_lineage(context, con, key, built, started, version) for key in built}
         lineage.record(con, rows.values())
+        lineage.record_build(con, context.run.run_id, project_digest())
     for event in events:
         if isinstance(event, Output):
             row = rows[context.asset_key_for_output(event.output_name)]

@@ -136,6 +136,38 @@ def parameters_version(con: duckdb.DuckDBPyConnection) -> str:
     return "sha256:" + digest.hexdigest()[:16]
 
 
+BUILDS = f"{SCHEMA}.dbt_builds"
+
+
+def record_build(con: duckdb.DuckDBPyConnection, run_id: str, project_digest: str) -> None:
+    """Note which dbt project (sha256 over its models, macros, YAML and seeds) built the
+    warehouse's models in run ``run_id``: a what-if scenario compares like with like only on a
+    baseline built by the project it runs."""
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
+    con.execute(
+        f"""CREATE TABLE IF NOT EXISTS {BUILDS} (run_id VARCHAR NOT NULL,
+            built_at TIMESTAMP NOT NULL, project_digest VARCHAR NOT NULL)"""
+    )
+    con.execute(
+        f"COMMENT ON TABLE {BUILDS} IS 'One row per run whose dbt build succeeded: the sha256 "
+        "of the dbt project (models, macros, YAML, seeds) that built the models.'"
+    )
+    con.execute(f"INSERT INTO {BUILDS} VALUES (?, now(), ?)", [run_id, project_digest])
+
+
+def last_build(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The dbt project digest of the warehouse's last dbt build (None before any)."""
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = 'dbt_builds'",
+        [SCHEMA],
+    ).fetchone()[0]
+    if not exists:
+        return None
+    row = con.execute(f"SELECT project_digest FROM {BUILDS} ORDER BY built_at DESC LIMIT 1")
+    found = row.fetchone()
+    return found[0] if found else None
+
+
 def record(con: duckdb.DuckDBPyConnection, rows: Iterable[LineageRow]) -> int:
     """Append the rows (in the caller's transaction if it has one)."""
     for statement in DDL.split(";"):

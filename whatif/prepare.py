@@ -13,7 +13,9 @@ from pathlib import Path
 
 import duckdb
 
+from audit import lineage
 from core.connection import connect, sql_string
+from core.dbt_project import project_digest
 from core.layout import Layout
 from whatif import changes
 from whatif.diff import BASELINE_MARTS
@@ -47,13 +49,42 @@ def dry_run(base: Path, scenario: changes.Scenario) -> None:
         con.close()
 
 
+def check_same_project(base: Path) -> None:
+    """A scenario rebuilds only what its changes reach and reads the rest from the baseline,
+    so both must come from the same dbt project: else the diff would mix the effect of the
+    changes with that of a code change."""
+    con = connect(base, read_only=True)
+    try:
+        built_by = lineage.last_build(con)
+    finally:
+        con.close()
+    if built_by != project_digest():
+        raise changes.ChangeError(
+            f"the baseline {base} was built by another version of the dbt project (its models, "
+            "macros, YAML or seeds changed since): run `attrib run` on it first, so that "
+            "the scenario differs from it by its changes only"
+        )
+
+
+def _clear(layout: Layout) -> None:
+    """Remove an earlier scenario of that name, except dbt's target folder: its parse of the
+    project is valid for the same warehouse path, so a re-run skips dbt's parse (2-3 s)."""
+    if not layout.home.is_dir():
+        return
+    for path in [*layout.home.iterdir(), *(layout.private.glob("*"))]:
+        if path in (layout.private, layout.dbt_dir) or not path.exists():
+            continue
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
 def prepare(base: Path, scenario: changes.Scenario) -> Path:
     """Write the scenario's warehouse (replacing an earlier one of that name); return it."""
     if not base.is_file():
         raise changes.ChangeError(f"no baseline warehouse at {base}: run `attrib run` first")
+    check_same_project(base)
     dry_run(base, scenario)
     target = Layout(base).scenario(scenario.name)
-    shutil.rmtree(Layout(target).home, ignore_errors=True)
+    _clear(Layout(target))
     target.unlink(missing_ok=True)
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(base, target)
