@@ -5,6 +5,7 @@ job, and its differences from the baseline, largest first (docs/scenarios.md).""
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from pathlib import Path
 
@@ -53,6 +54,7 @@ def run_scenario(args: argparse.Namespace) -> int:
 
 def show_diff(base: Path, name: str, most: int) -> int:
     from whatif import diff
+    from whatif.changes import pairs
 
     database = Layout(base).scenario(name)
     if not database.is_file():
@@ -65,14 +67,19 @@ def show_diff(base: Path, name: str, most: int) -> int:
             "SELECT count(*) FROM marts.scenario_diff WHERE abs(difference) > 1e-9"
         ).fetchone()
         listed = con.execute(
-            "SELECT change_id, action, source, key, new, reason FROM scenario.changes "
+            "SELECT change_id, action, source, key, current, new, reason FROM scenario.changes "
             "ORDER BY change_id"
         ).fetchall()
     finally:
         con.close()
     print(f"Scenario {name} ({database}): {differ} figure(s) differ from the baseline.")
-    for change_id, action, source, key, new, reason in listed:
-        print(f"  {change_id} {action} {source} {key} -> {new}: {reason}")
+    for change_id, action, source, key, current, new, reason in listed:
+        print(f"  {change_id} {action} {source} {pairs(json.loads(key))}")
+        if action == "set":
+            was = {**json.loads(key), **json.loads(current)}
+            moved = [f"{c} {was.get(c, '?')} -> {v}" for c, v in json.loads(new).items()]
+            print(f"     {', '.join(moved)}")
+        print(f"     reason: {reason}")
     if rows:
         print(f"\nLargest differences (of {differ}; marts.scenario_diff holds them all):")
         print(

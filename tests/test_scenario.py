@@ -117,6 +117,18 @@ def test_rotation_class_and_tension_zone(scenario, rotation_zone):
     )
     assert changed == pytest.approx(baseline * 9 / 8) and baseline > 0
     assert "C1" in changes
+    # the rate the models used cites the scenario's change and the source it replaces
+    con = duckdb.connect(str(database), read_only=True)
+    (cited,) = con.execute(
+        "SELECT rotation_source FROM intermediate.int_acd__landlord_rotation "
+        "WHERE year = 2025 AND siret = ?",
+        [PROMOLOGIS],
+    ).fetchone()
+    con.close()
+    assert cited.startswith(
+        "what-if scenario:rz.yml#C1: ACD 8.2, the landlord asks for the high-rotation class "
+        "(replaces: "
+    ), cited
     # Toulouse (31555) zone 1 -> 2, B there on 1 January 2025: 13.4 outside QPV (10 PLUS +
     # 4 PLS x 0.1 + the 3 PLUS family delivered in 2024) and 6 PLAI in QPV:
     # 13.4 x (0.375 - 0.425) x 0.09 + 6 x (0.375 - 0.425) x 0.5 x 0.09 = -0.0603 - 0.0135
@@ -292,7 +304,7 @@ SAID = {
     "a negative delivery": "DWELLINGS = '-3'",
     "an unknown landlord": "SIRET 99999999900099 is not known to the agreement",
     "an unknown commune": "no row of acd_commune_tension in force matches its key",
-    "a wrong current value": "its current value is not the row's ({'ROTATION_RATE': 0.08}",
+    "a wrong current value": "its current value is not the row's (ROTATION_RATE=0.08 in",
     "a rate that is not a number": "Could not convert string '8 %' to DOUBLE",
 }
 
@@ -328,3 +340,58 @@ def test_a_scenario_name_is_a_plain_file_name(scenario, tmp_path):
     )
     assert code == 2 and "use lower-case letters" in said and "Nothing was written." in said
     assert not (Path(base).parent / "evil.duckdb").exists()
+
+
+def test_every_refused_change_is_named_at_once(scenario, tmp_path):
+    """One edit of the file fixes them all: C1 names no row, C2 a wrong current value, and
+    C3, applied, breaks the raw schema's rule (a rate above 1)."""
+    _, _, base = scenario
+    text = BAD["a wrong current value"] + BAD["a rate outside [0, 1]"].split("changes:")[1]
+    text = text.replace(
+        "changes:\n",
+        """changes:
+  - source: acd_commune_tension
+    key: {DEPCOM: "31999"}
+    current: {ZONE: 1}
+    set: {ZONE: 2}
+    reason: x
+""",
+        1,
+    )
+    code, said = attrib(
+        "scenario",
+        "run",
+        "several",
+        "--changes",
+        str(write(tmp_path, "s", text)),
+        "--base",
+        str(base),
+    )
+    assert code == 2 and "3 changes are refused" in said, said
+    assert "change C1 (set acd_commune_tension DEPCOM=31999): no row" in said
+    assert "change C2 (set acd_landlords" in said and "(ROTATION_RATE=0.08 in the" in said
+    assert "change C3 (acd_landlords): ROTATION_RATE = '1.8'" in said
+    assert "Nothing was written." in said and not Layout(base).scenario("several").exists()
+
+
+def test_a_baseline_built_by_another_dbt_project_is_refused(scenario, tmp_path):
+    """Only the models a change reaches are rebuilt, the others are the baseline's: a baseline
+    built by other models would put a code change into the diff."""
+    from tests.conftest import copy_warehouse
+
+    _, _, base = scenario
+    older = copy_warehouse(base, tmp_path / "older")
+    con = duckdb.connect(str(older))
+    con.execute("INSERT INTO audit.dbt_builds VALUES ('an older run', now(), 'another digest')")
+    con.close()
+    code, said = attrib(
+        "scenario",
+        "run",
+        "x",
+        "--changes",
+        str(write(tmp_path, "e", "changes: []\n")),
+        "--base",
+        str(older),
+    )
+    assert code == 2 and "was built by another version of the dbt project" in said, said
+    assert "Nothing was written." in said and not Layout(older).scenario("x").exists()

@@ -62,8 +62,12 @@ class Change:
         return "add" if self.add else "remove" if self.remove else "set"
 
     def label(self) -> str:
-        what = self.add or self.key
-        return f"change {self.id} ({self.action} {self.source} {json.dumps(what, default=str)})"
+        return f"change {self.id} ({self.action} {self.source} {pairs(self.add or self.key)})"
+
+
+def pairs(values: dict) -> str:
+    """Column values as a reader writes them: ``SIRET=31000001100011 YEAR=2025``."""
+    return " ".join(f"{k}={'' if v is None else v}" for k, v in values.items())
 
 
 @dataclass
@@ -101,65 +105,80 @@ def load(path: Path, name: str) -> Scenario:
         raise ChangeError(f"{path}: not YAML: {exc}") from exc
     if not isinstance(spec, dict) or not isinstance(spec.get("changes", []), list):
         raise ChangeError(f"{path}: expected a mapping with a list 'changes'")
-    changes = []
+    changes, problems = [], []
     for number, item in enumerate(spec.get("changes") or [], start=1):
-        where = f"{path}, change C{number}"
-        if not isinstance(item, dict):
-            raise ChangeError(f"{where}: expected a mapping")
-        source = item.get("source")
-        if source not in NATURAL_KEYS:
-            raise ChangeError(
-                f"{where}: source {source!r} cannot be changed; sources: " + ", ".join(NATURAL_KEYS)
-            )
-        if not str(item.get("reason") or "").strip():
-            raise ChangeError(f"{where}: every change gives its reason (free text)")
-        unknown = set(item) - {"source", "reason", "key", "current", "set", "add", "remove"}
-        if unknown:
-            raise ChangeError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
-        change = Change(
-            number,
-            source,
-            str(item["reason"]).strip(),
-            key=dict(item.get("key") or {}),
-            current=dict(item.get("current") or {}),
-            new=dict(item.get("set") or {}),
-            add=dict(item.get("add") or {}),
-            remove=bool(item.get("remove")),
-        )
-        if sum(map(bool, (change.new, change.add, change.remove))) != 1:
-            raise ChangeError(f"{where}: give exactly one of set, add or remove: true")
-        if not change.add:
-            missing = [k for k in NATURAL_KEYS[source] if k not in change.key]
-            if missing and source != "acd_plans":
-                raise ChangeError(
-                    f"{where}: key must name {', '.join(NATURAL_KEYS[source])} "
-                    f"(missing {', '.join(missing)})"
-                )
-            if not change.current:
-                raise ChangeError(f"{where}: give the row's current value(s) under current")
-        columns = set(SOURCES[source].columns) | set(ALIASES.get(source, {}))
-        for part in (change.key, change.current, change.new, change.add):
-            wrong = set(part) - columns
-            if wrong:
-                raise ChangeError(
-                    f"{where}: {source} has no column {', '.join(sorted(wrong))}; columns: "
-                    + ", ".join(sorted(columns))
-                )
-        changes.append(change)
+        try:
+            changes.append(_parse(number, item))
+        except ChangeError as problem:
+            problems.append(f"change C{number}: {problem}")
+    if problems:
+        raise ChangeError(_listed(path, problems))
     return Scenario(
         name, path, hashlib.sha256(data).hexdigest(), str(spec.get("description") or ""), changes
     )
 
 
+def _listed(path: Path, problems: list[str]) -> str:
+    """Every problem of a changes file at once, so that one edit fixes them all."""
+    if len(problems) == 1:
+        return f"{path}, {problems[0]}"
+    return f"{path}: {len(problems)} changes are refused:\n  " + "\n  ".join(problems)
+
+
+def _parse(number: int, item) -> Change:
+    """One change of the file, its shape checked (ChangeError says what is wrong)."""
+    if not isinstance(item, dict):
+        raise ChangeError("expected a mapping")
+    source = item.get("source")
+    if source not in NATURAL_KEYS:
+        raise ChangeError(
+            f"source {source!r} cannot be changed; sources: " + ", ".join(NATURAL_KEYS)
+        )
+    if not str(item.get("reason") or "").strip():
+        raise ChangeError("every change gives its reason (free text)")
+    unknown = set(item) - {"source", "reason", "key", "current", "set", "add", "remove"}
+    if unknown:
+        raise ChangeError(f"unknown field(s) {', '.join(sorted(unknown))}")
+    change = Change(
+        number,
+        source,
+        str(item["reason"]).strip(),
+        key=dict(item.get("key") or {}),
+        current=dict(item.get("current") or {}),
+        new=dict(item.get("set") or {}),
+        add=dict(item.get("add") or {}),
+        remove=bool(item.get("remove")),
+    )
+    if sum(map(bool, (change.new, change.add, change.remove))) != 1:
+        raise ChangeError("give exactly one of set, add or remove: true")
+    if not change.add:
+        missing = [k for k in NATURAL_KEYS[source] if k not in change.key]
+        if missing and source != "acd_plans":
+            raise ChangeError(
+                f"key must name {', '.join(NATURAL_KEYS[source])} (missing {', '.join(missing)})"
+            )
+        if not change.current:
+            raise ChangeError("give the row's current value(s) under current")
+    columns = set(SOURCES[source].columns) | set(ALIASES.get(source, {}))
+    for part in (change.key, change.current, change.new, change.add):
+        wrong = set(part) - columns
+        if wrong:
+            raise ChangeError(
+                f"{source} has no column {', '.join(sorted(wrong))}; columns: "
+                + ", ".join(sorted(columns))
+            )
+    return change
+
+
 def _in_force(source: str) -> str:
-    """The rows the models read: for plans, those of the highest revision of each agreement
-    (int_acd__plan_events); every row elsewhere."""
+    """The rows the models read: for plans, those staging marks as the latest revision of
+    their agreement (``stg_acd__plans.is_latest_revision``, where the rule is written; a raw
+    row is its file and line); every row elsewhere."""
     if source != "acd_plans":
         return "true"
     return (
-        "coalesce(try_cast(_file_revision AS INTEGER), 0) = (SELECT max(coalesce(try_cast("
-        "p._file_revision AS INTEGER), 0)) FROM raw_validated.acd_plans p "
-        "WHERE p._partition = acd_plans._partition)"
+        "(_source_file, _source_line) IN (SELECT source_file, source_line "
+        "FROM staging.stg_acd__plans WHERE is_latest_revision)"
     )
 
 
@@ -214,9 +233,19 @@ def _row_of(con: duckdb.DuckDBPyConnection, change: Change) -> int:
         ).fetchone()
         raise ChangeError(
             f"{change.label()}: its current value is not the row's "
-            f"({dict(zip(change.current, now, strict=True))} in the warehouse)"
+            f"({pairs(dict(zip(change.current, now, strict=True)))} in the warehouse)"
         )
     return rowid
+
+
+def _cited(change: Change, marker: str) -> str:
+    """A changed row of a source that cites its legal source (parameters, rotation rates, CIA
+    quotas) cites the scenario instead, and what it replaces: the figures it makes (a quota's
+    ``target_source``) then say where they come from."""
+    if "SOURCE" not in SOURCES[change.source].columns or "SOURCE" in change.new:
+        return ""
+    said = sql_literal(f"what-if {marker}{change.id}: {change.reason} (replaces: ")
+    return f", \"SOURCE\" = {said} || coalesce(\"SOURCE\", '') || ')'"
 
 
 def _assignments(change: Change, values: dict) -> str:
@@ -228,23 +257,38 @@ def _assignments(change: Change, values: dict) -> str:
 def apply(con: duckdb.DuckDBPyConnection, scenario: Scenario) -> None:
     """Apply every change to ``raw_validated`` of ``con`` (in its transaction), mark the rows
     it wrote with its id (``_source_file`` names the changes file and the change), then
-    validate every changed table with the raw schemas. Raises ChangeError naming the change."""
+    validate every changed table with the raw schemas. Raises one ChangeError that names every
+    change refused and why."""
     marker = scenario.marker
+    problems = []
     for change in scenario.changes:
         try:
             _apply_one(con, change, marker)
+        except ChangeError as problem:
+            problems.append(str(problem))
         except duckdb.Error as exc:  # a value of the wrong type ("8 %" for a rate)
-            message = str(exc).splitlines()[0]
-            raise ChangeError(f"{change.label()}: {message}") from None
-    for source in sorted({c.source for c in scenario.changes}):
-        validate(con, source, marker)
-    check_references(con, scenario)
+            problems.append(f"{change.label()}: {str(exc).splitlines()[0]}")
+    # the rules on the rows the other changes wrote (a refused change writes nothing)
+    for source in _sources(scenario):
+        try:
+            validate(con, source, marker)
+        except ChangeError as problem:
+            problems.append(str(problem))
+    problems += reference_problems(con, scenario)
+    if problems:
+        raise ChangeError(_listed(scenario.path, problems))
+
+
+def _sources(scenario: Scenario) -> list[str]:
+    return sorted({c.source for c in scenario.changes})
 
 
 def _apply_one(con: duckdb.DuckDBPyConnection, change: Change, marker: str) -> None:
     table = f"raw_validated.{change.source}"
     if change.add:
         row = {_column(change.source, k): v for k, v in change.add.items()}
+        if "SOURCE" in SOURCES[change.source].columns and "SOURCE" not in row:
+            row["SOURCE"] = f"what-if {marker}{change.id}: {change.reason}"
         columns = ", ".join(quote(c) for c in row)
         values = ", ".join(_sql_value(v) for v in row.values())
         # the partition (and, for plans, the revision) in force, so the models read it
@@ -267,7 +311,8 @@ def _apply_one(con: duckdb.DuckDBPyConnection, change: Change, marker: str) -> N
         con.execute(f"DELETE FROM {table} WHERE rowid = {rowid}")
     else:
         con.execute(
-            f"UPDATE {table} SET {_assignments(change, change.new)}, _load_id = 'scenario', "
+            f"UPDATE {table} SET {_assignments(change, change.new)}{_cited(change, marker)}, "
+            "_load_id = 'scenario', "
             f"_source_file = {sql_literal(marker + change.id)}, _source_line = "
             f"{change.number} WHERE rowid = {rowid}"
         )
@@ -301,12 +346,14 @@ def validate(con: duckdb.DuckDBPyConnection, source: str, marker: str) -> None:
         )
 
 
-def check_references(con: duckdb.DuckDBPyConnection, scenario: Scenario) -> None:
-    """A landlord or commune a change names must be one the agreement knows."""
+def reference_problems(con: duckdb.DuckDBPyConnection, scenario: Scenario) -> list[str]:
+    """A landlord or commune a change names must be one the agreement knows; a rate, share or
+    factor parameter stays within [0, 1]."""
     known = {
         "SIRET": "SELECT SIRET FROM raw_validated.acd_landlords",
         "DEPCOM": "SELECT DEPCOM FROM raw_validated.acd_commune_tension",
     }
+    problems = []
     for change in scenario.changes:
         for column, query in known.items():
             value = (change.add or change.new or {}).get(column)
@@ -316,11 +363,13 @@ def check_references(con: duckdb.DuckDBPyConnection, scenario: Scenario) -> None
                 f"SELECT count(*) FROM ({query}) WHERE {column} = {sql_literal(_text(value))}"
             ).fetchone()
             if not found:
-                raise ChangeError(
-                    f"{change.label()}: {column} {value} is not known to the agreement"
-                )
+                problems.append(f"{change.label()}: {column} {value} is not known to the agreement")
         if change.source == "acd_parameters":
-            _check_share(change)
+            try:
+                _check_share(change)
+            except ChangeError as problem:
+                problems.append(str(problem))
+    return problems
 
 
 def _check_share(change: Change) -> None:

@@ -44,6 +44,13 @@ def dry_run(base: Path, scenario: changes.Scenario) -> None:
             con.execute(f"CREATE {kind} raw_validated.{table} AS FROM base.raw_validated.{table}")
         con.execute("CREATE SCHEMA marts")
         con.execute("CREATE VIEW marts.dim_commune AS FROM base.marts.dim_commune")
+        # the staging view that says which plan rows are in force, over the copies above
+        con.execute("CREATE SCHEMA staging")
+        (view,) = con.execute(
+            "SELECT sql FROM duckdb_views() WHERE database_name = 'base' "
+            "AND schema_name = 'staging' AND view_name = 'stg_acd__plans'"
+        ).fetchone()
+        con.execute(view)
         changes.apply(con, scenario)
     finally:
         con.close()
