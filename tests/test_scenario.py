@@ -31,8 +31,13 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
+def attempt(base: Path, name: str, changes: Path) -> tuple[int, str]:
+    """`attrib scenario run NAME --changes FILE --base BASE`: its exit code and output."""
+    return attrib("scenario", "run", name, "--changes", str(changes), "--base", str(base))
+
+
 def run(base: Path, name: str, changes: Path) -> tuple[Path, str]:
-    code, said = attrib("scenario", "run", name, "--changes", str(changes), "--base", str(base))
+    code, said = attempt(base, name, changes)
     assert code == 0, said
     return Layout(base).scenario(name), said
 
@@ -313,15 +318,7 @@ SAID = {
 def test_bad_changes_are_refused_and_nothing_is_written(scenario, tmp_path, case):
     _, _, base = scenario
     name = "bad_" + case.replace(" ", "_").replace(",", "").replace("[", "").replace("]", "")
-    code, said = attrib(
-        "scenario",
-        "run",
-        name,
-        "--changes",
-        str(write(tmp_path, "bad", BAD[case])),
-        "--base",
-        str(base),
-    )
+    code, said = attempt(base, name, write(tmp_path, "bad", BAD[case]))
     assert code == 2, said
     assert SAID[case] in said and "change C1" in said and "Nothing was written." in said
     assert not Layout(base).scenario(name).exists()
@@ -329,15 +326,7 @@ def test_bad_changes_are_refused_and_nothing_is_written(scenario, tmp_path, case
 
 def test_a_scenario_name_is_a_plain_file_name(scenario, tmp_path):
     _, _, base = scenario
-    code, said = attrib(
-        "scenario",
-        "run",
-        "../evil",
-        "--changes",
-        str(write(tmp_path, "e", "changes: []\n")),
-        "--base",
-        str(base),
-    )
+    code, said = attempt(base, "../evil", write(tmp_path, "e", "changes: []\n"))
     assert code == 2 and "use lower-case letters" in said and "Nothing was written." in said
     assert not (Path(base).parent / "evil.duckdb").exists()
 
@@ -358,15 +347,7 @@ def test_every_refused_change_is_named_at_once(scenario, tmp_path):
 """,
         1,
     )
-    code, said = attrib(
-        "scenario",
-        "run",
-        "several",
-        "--changes",
-        str(write(tmp_path, "s", text)),
-        "--base",
-        str(base),
-    )
+    code, said = attempt(base, "several", write(tmp_path, "s", text))
     assert code == 2 and "3 changes are refused" in said, said
     assert "change C1 (set acd_commune_tension DEPCOM=31999): no row" in said
     assert "change C2 (set acd_landlords" in said and "(ROTATION_RATE=0.08 in the" in said
@@ -384,14 +365,6 @@ def test_a_baseline_built_by_another_dbt_project_is_refused(scenario, tmp_path):
     con = duckdb.connect(str(older))
     con.execute("INSERT INTO audit.dbt_builds VALUES ('an older run', now(), 'another digest')")
     con.close()
-    code, said = attrib(
-        "scenario",
-        "run",
-        "x",
-        "--changes",
-        str(write(tmp_path, "e", "changes: []\n")),
-        "--base",
-        str(older),
-    )
+    code, said = attempt(older, "x", write(tmp_path, "e", "changes: []\n"))
     assert code == 2 and "was built by another version of the dbt project" in said, said
     assert "Nothing was written." in said and not Layout(older).scenario("x").exists()
