@@ -118,3 +118,59 @@ select * from (
     union select '{{ k }}'
     {%- endfor %}
 {%- endmacro %}
+
+{#
+  The SNE staging, intermediate and fact models (demands, decisions, attributions) are rebuilt
+  whole by a run over every period, and by extract year in a run restricted to some years or
+  periods (a quarterly run, a backfill): those years are staged and computed again, the others
+  kept. sne_years() is that scope (none for a whole run); a model opts in with
+      {{ config(**sne_by_year('extract_year')) }}
+  and filters its input with {{ sne_years_filter('extract_year') }} (no filter when whole).
+  Decisions and demands of one extract year join only each other (a decision reads the
+  demand's snapshot of its commission year), so a year computed alone is what a whole run
+  computes for it.
+#}
+{% macro sne_years() -%}
+    {%- set years = [] -%}
+    {%- if var('years', none) is not none -%}
+        {%- for y in var('years') -%}{%- do years.append(y | int) -%}{%- endfor -%}
+    {%- elif var('period_keys', none) is not none -%}
+        {%- for k in var('period_keys') -%}
+            {%- if ((k | string)[:4] | int) not in years -%}
+                {%- do years.append((k | string)[:4] | int) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- else -%}
+        {%- do return(none) -%}
+    {%- endif -%}
+    {%- do return(years | sort) -%}
+{%- endmacro %}
+
+{% macro sne_by_year(column) -%}
+    {%- set whole = sne_years() is none -%}
+    {%- do return({
+        'materialized': 'table' if whole else 'incremental',
+        'incremental_strategy': 'delete+insert',
+        'unique_key': column,
+        'on_schema_change': 'sync_all_columns',
+        'pre_hook': [] if whole else ["{{ sne_clear_years('" ~ column ~ "') }}"],
+    }) -%}
+{%- endmacro %}
+
+{# Whether this build computes some years only (a unit test's model has no relation). #}
+{% macro sne_by_year_now() -%}
+    {%- do return(sne_years() is not none and this is not none and is_incremental()) -%}
+{%- endmacro %}
+
+{# A restricted run first removes the rows of its years (one whose files are gone too). #}
+{% macro sne_clear_years(column) -%}
+    {%- if sne_by_year_now() -%}
+        delete from {{ this }} where {{ column }} in ({{ sne_years() | join(', ') }})
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro sne_years_filter(expr) -%}
+    {%- if sne_by_year_now() %} where {{ expr }} in ({{ sne_years() | join(', ') }}){% endif -%}
+{%- endmacro %}

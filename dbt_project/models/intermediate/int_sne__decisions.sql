@@ -1,7 +1,8 @@
 -- Commission decisions from the extracts authoritative for their year: the yearly extract
 -- when it exists, else the quarterly ones (each covers its own quarter's commissions).
+{{ config(**sne_by_year('extract_year')) }}
 with decisions as (
-    select * from {{ ref('stg_sne__decisions') }}
+    select * from {{ ref('stg_sne__decisions') }} {{ sne_years_filter('extract_year') }}
 ),
 
 closed_years as (

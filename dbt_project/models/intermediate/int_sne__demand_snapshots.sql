@@ -1,8 +1,9 @@
 -- One row per demand and year, from the extract that is authoritative for the year: the
 -- yearly extract when it exists (it supersedes the quarterly ones), else the latest
 -- quarterly extract the demand appears in (year to date).
+{{ config(**sne_by_year('extract_year')) }}
 with demands as (
-    select * from {{ ref('stg_sne__demands') }}
+    select * from {{ ref('stg_sne__demands') }} {{ sne_years_filter('extract_year') }}
 ),
 
 closed_years as (

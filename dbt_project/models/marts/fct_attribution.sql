@@ -3,8 +3,9 @@
 -- decision row for a dwelling not yet registered) and to the demand (its snapshot of the
 -- commission year, else its latest one). First-quartile status uses the threshold of the
 -- dwelling's EPCI for the year of the lease (or of the commission when there is no lease).
+{{ config(**sne_by_year('extract_year')) }}
 with decisions as (
-    select * from {{ ref('int_sne__decisions') }}
+    select * from {{ ref('int_sne__decisions') }} {{ sne_years_filter('extract_year') }}
 ),
 
 register as (
@@ -98,6 +99,7 @@ select
     j.is_student,
     j.is_urban_renewal_rehousing,
     j.extract_period,
+    j.extract_year,
     j.source_file,
     j.source_line,
     j.load_id,

@@ -2,8 +2,9 @@
 -- income per consumption unit, first-quartile status against the threshold of the EPCI of
 -- its first-choice commune, priority, DALO and transfer flags. No demand number: demand_key
 -- is a keyed hash.
+{{ config(**sne_by_year('year')) }}
 with demands as (
-    select * from {{ ref('int_sne__demand_snapshots') }}
+    select * from {{ ref('int_sne__demand_snapshots') }} {{ sne_years_filter('year') }}
 ),
 
 communes as (

@@ -1,9 +1,10 @@
 -- A table, not a view: several models and tests read it, and a view over a national register
--- would be computed again by each of them.
-{{ config(materialized='table') }}
+-- would be computed again by each of them. By extract year in a quarterly run (sne_by_year).
+{{ config(**sne_by_year('extract_year')) }}
 -- Every row of every SNE decision extract: one candidate examined by a commission (CALEOL).
 with source as (
     select * from {{ source('raw_validated', 'sne_attributions') }}
+    {{ sne_years_filter('cast(left(_partition, 4) as integer)') }}
 )
 
 select
