@@ -346,6 +346,15 @@ def build(raw, warehouse) -> None:
             }
         )
     write(raw, "rpls/rpls_2025_31.csv", [d for d in dwellings if d["DEPCOM"] != MONTAUBAN], "rpls")
+    # the 2026 register: the same dwellings, and two Promologis dwellings in Sicoval newly lent
+    # for emergency shelter (MODE 4; none in 2025): indicator A's shelter entries for 2025
+    shelter = [rpls_row(f"S{n:03d}", "Promologis", SICOVAL, 13, mode=4) for n in (1, 2)]
+    write(
+        raw,
+        "rpls/rpls_2026_31.csv",
+        [d for d in dwellings if d["DEPCOM"] != MONTAUBAN] + shelter,
+        "rpls",
+    )
     write(raw, "rpls/rpls_2025_82.csv", [d for d in dwellings if d["DEPCOM"] == MONTAUBAN], "rpls")
     write(raw, "sne/demandes_2025.csv", demands, "sne_demandes")
     write(raw, "sne/attributions_2025.csv", decisions, "sne_attributions")

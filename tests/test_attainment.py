@@ -27,6 +27,14 @@ def quotas(warehouse, period, level, territory=None, landlord=None):
     return {(r[0], r[1]): r[2:] for r in rows}
 
 
+def con_rows(warehouse, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
 def test_sicoval_quotas_for_the_year(attainment):
     q = quotas(attainment, "2025", "territory", "Sicoval")
     # 10 leases (#1-#10); first quartile or urban renewal: #1, #2, #9 -> 3/10 >= 25 %
@@ -125,12 +133,22 @@ def test_indicators_a_or_b(attainment):
         ORDER BY landlord_name""").fetchall()
     con.close()
     # Promologis, in Haute-Garonne only (#13-#16 are in Grand Montauban, outside the
-    # agreement): priority entries #1, #3, #6 = 3 against annex 1's 769: A missed; decisions
+    # agreement): priority entries #1, #3, #6 = 3, plus 2 dwellings newly lent for shelter
+    # (MODE 4 in the 2026 register, none in 2025) = 5 against annex 1's 769: A missed; decisions
     # #1-#8, #11 = 9 (#12 not attributed), priority #1 #3 #6 #11 = 4: 44.4 % >= 37.5 %: B met,
     # so the obligation is met; #11 is a priority refusal
-    assert rows["Promologis"][:3] == (3, 769, False)
+    assert rows["Promologis"][:3] == (5, 769, False)
     assert rows["Promologis"][3:8] == (9, 4, pytest.approx(4 / 9), True, True)
     assert rows["Promologis"][8:10] == (1, 1)
+    # per territory, the priority entries only: the register's shelter dwellings count once,
+    # on the landlord's row (Promologis in Sicoval: 3 entries of 5, not 3 + 2)
+    sicoval = con_rows(
+        attainment,
+        """SELECT priority_entries, shelter_entries, indicator_a_entries FROM marts.acd_indicators
+           WHERE period = '2025' AND level = 'landlord_territory'
+             AND landlord_name = 'Promologis' AND territory_name = 'Sicoval'""",
+    )
+    assert sicoval == [(3, None, 3)]
     # 3F: #10 only: 1 entry of 121; B 1/2
     assert rows["3F"][:3] == (1, 121, False)
     assert rows["3F"][6:8] == (True, True)

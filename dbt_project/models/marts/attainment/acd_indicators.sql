@@ -47,7 +47,7 @@ decisions as (
 shelter as (
     select siret,
            count(*) filter (where vintage = {{ period_year(key) }} + 1)
-           - count(*) filter (where vintage = {{ period_year(key) }}) as shelter_entries
+           - count(*) filter (where vintage = {{ period_year(key) }}) as newly_lent
     from {{ ref('int_rpls__dwelling_classes') }}
     where occupancy_mode = 4 and vintage in ({{ period_year(key) }}, {{ period_year(key) }} + 1)
       and {{ departement_of('depcom') }} = (select departement from perimeter)
@@ -98,8 +98,11 @@ select
     g.territory_name,
     coalesce(e.leases, 0) as leases,
     coalesce(e.priority_entries, 0) as priority_entries,
+    -- the register counts a landlord's shelter dwellings in the département, not per territory:
+    -- landlord rows only (the CTE's column has another name, so that `shelter_entries` below
+    -- is this column, null on territory rows, and not the CTE's)
     case when g.is_landlord_total and {{ period_is_year(key) }}
-         then greatest(coalesce(s.shelter_entries, 0), 0) end as shelter_entries,
+         then greatest(coalesce(s.newly_lent, 0), 0) end as shelter_entries,
     coalesce(e.priority_entries, 0) + coalesce(shelter_entries, 0) as indicator_a_entries,
     p.value as objective_published,
     c.objective as objective_computed,
