@@ -129,11 +129,12 @@ def upstream_runs(instance, keys, this_run: str, built_now=()) -> list[dict]:
 
 
 def parameters_version(con: duckdb.DuckDBPyConnection) -> str:
-    """'sha256:<16 hex>' over the parameter files now loaded: any edit changes it."""
+    """'sha256:<64 hex>' over the parameter files now loaded (one line ``path:sha256\n`` per
+    file, by source, partition and path): any edit changes it; an auditor can recompute it."""
     digest = hashlib.sha256()
     for entry in current_files(con, PARAMETER_SOURCES):
         digest.update(f"{entry['path']}:{entry['sha256']}\n".encode())
-    return "sha256:" + digest.hexdigest()[:16]
+    return "sha256:" + digest.hexdigest()
 
 
 BUILDS = f"{SCHEMA}.dbt_builds"

@@ -59,6 +59,7 @@ def test_every_raw_partition_and_model_has_its_lineage(attainment):
     assert quota["code_version"].startswith(head)
     assert quota["model_sql_sha256"] == sha256(settings.PROJECT_ROOT / quota["model_sql_path"])
     assert quota["parameters_version"].startswith("sha256:")
+    assert len(quota["parameters_version"]) == len("sha256:") + 64  # the full digest
     assert all(u["run_id"] for u in quota["upstream_assets"])
     assert {f["source"] for f in quota["input_files"]} >= {"sne_attributions", "cia_policies"}
 
