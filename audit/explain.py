@@ -263,8 +263,12 @@ def render_text(tree: dict) -> str:
         lines += ["", *render_facts(t["facts_behind"])]
     lines += [
         "",
-        "Files the model reads (all of them, every period, transitively; the facts above are "
-        "the lines behind this row):",
+        "Files the model reads (all of them, every period, transitively; "
+        + (
+            "the facts above are the lines behind this row):"
+            if t.get("facts_behind")
+            else "the rows of the model's own inputs say which lines are behind this row):"
+        ),
     ]
     lines += [
         f"  {f['path']}  {f['bytes']:,} bytes  {f['rows_read'] or '-'} rows  sha256 "

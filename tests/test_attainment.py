@@ -186,6 +186,27 @@ def test_explain_of_a_demand_pressure_lists_the_demands_behind_it(attainment):
     assert [f["source_line"] for f in counts["satisfied"]["listed"]] == list(range(2, 12))
 
 
+def test_explain_of_refusals_lists_the_decisions_behind_them(attainment):
+    """Promologis's one refusal of 2025 is #11, a priority household (line 12 of the yearly
+    extract, test_indicators_a_or_b)."""
+    (category, refusals) = con_rows(
+        attainment,
+        """SELECT priority_category, refusals FROM marts.acd_refusals
+           WHERE period = '2025' AND landlord_name = 'Promologis'""",
+    )[0]
+    assert refusals == 1 and category != "not priority"
+    tree = explain_row(
+        attainment,
+        "acd_refusals",
+        ["period=2025", "siret=31000001100011", f"priority_category={category}"],
+    )
+    counts = {c["column"]: c for c in tree["facts_behind"]["counts"]}
+    assert all(c["agrees"] for c in counts.values()), counts
+    assert [(f["source_file"], f["source_line"]) for f in counts["refusals"]["listed"]] == [
+        ("sne/attributions_2025.csv", 12)
+    ]
+
+
 SICOVAL_Q1_2025 = [
     "period=2025",
     "level=territory",

@@ -225,3 +225,21 @@ def test_explain_lists_the_households_behind_a_fragility_count(fragility, fragil
     assert commune["households_very_high"] == [2]
     assert commune["households_high"] == [3, 4, 14, 15, 16, 17]
     assert commune["households"] == []  # 24 households: above the limit, counted per file
+
+
+def test_explain_lists_the_leases_behind_the_concentration(fragility, fragility_warehouse):
+    """The three 2025 leases are lines 2-4 of the decision extract: #1 and #2 (lines 2, 3)
+    into R2, a priority residence that should not take first-quartile households, #2 a
+    priority household; #3 (line 4) into R1."""
+    tree = explain_row(
+        fragility_warehouse,
+        "attribution_concentration",
+        ["year=2025", "survey_year=2024", f"depcom={COMMUNE}", "territory_id=243100633"],
+    )
+    counts = {c["column"]: c for c in tree["facts_behind"]["counts"]}
+    assert all(c["agrees"] for c in counts.values()), counts
+    lines = {k: [f["source_line"] for f in c["listed"]] for k, c in counts.items()}
+    assert lines["leases"] == [2, 3, 4]
+    assert lines["first_quartile_into_priority_residences"] == [2, 3]
+    assert lines["first_quartile_into_closed_residences"] == [2, 3]
+    assert lines["priority_into_priority_residences"] == [3]
