@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
 
@@ -17,12 +18,16 @@ THIN = "\u202f"  # the narrow no-break space of French typography (thousands, be
 
 
 def number(value: float | None, decimals: int = 0) -> str:
-    """``1234.5`` -> ``1 234,5``."""
+    """``1234.5`` -> ``1 234,5``, rounded half away from zero as readers do by hand
+    (``-2.125`` -> ``-2,13``, as ``109,27 - 107,14`` reads), after dropping the last bits of
+    binary arithmetic (a difference of ``-2.12499999999999`` is ``-2.125``)."""
     if value is None:
         return ""
-    if round(value, decimals) == 0:
-        value = 0.0  # never "-0,0"
-    text = f"{value:,.{decimals}f}"
+    exact = Decimal(repr(round(float(value), 9)))
+    rounded = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    if rounded == 0:
+        rounded = abs(rounded)  # never "-0,0"
+    text = f"{rounded:,.{decimals}f}"
     return text.replace(",", THIN).replace(".", ",")
 
 

@@ -7,6 +7,7 @@ none of them a count of households (quota gaps stay in the warehouse, for intern
 from __future__ import annotations
 
 import datetime as dt
+import json
 from html import escape
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from core.connection import connect
 from publication import french, workbook
 from publication.french import Label, Labels
 from publication.sheets import PAGE, Section, Table
+from whatif.changes import pairs
 
 SIDE_BY_SIDE = {"baseline": "Référence", "scenario": "Scénario", "difference": "Écart"}
 MEASURES = {
@@ -46,12 +48,27 @@ def _table(tab: str, frame: pd.DataFrame, rows: dict[str, str], percent: bool = 
     )
 
 
+ACTIONS = {"set": "modifie", "add": "ajoute", "remove": "retire"}
+
+
+def _described(change: tuple) -> tuple[str, str, str]:
+    """A change in words: its id, what it does to which row, and its reason (``modifie
+    acd_plans SIRET=... YEAR=2025 : YEAR 2025 -> 2026``)."""
+    cid, action, source, key, current, new, reason = change[:7]
+    key, current, new = (json.loads(v) if v else {} for v in (key, current, new))
+    what = f"{ACTIONS.get(action, action)} {source} {pairs(key)}"
+    if action == "set":
+        was = {**key, **current}
+        what += " : " + ", ".join(f"{c} {was.get(c, '?')} → {v}" for c, v in new.items())
+    return cid, what, reason
+
+
 def write_scenario_sheet(database: Path, territory: str, year: int | None, out_dir: Path) -> Path:
     con = connect(database, read_only=True)
     try:
         changes = con.execute(
-            "SELECT change_id, action, source, key, new, reason, scenario, changes_sha256 "
-            "FROM scenario.changes ORDER BY change_id"
+            "SELECT change_id, action, source, key, current, new, reason, changes_sha256, "
+            "changes_file FROM scenario.changes ORDER BY change_id"
         ).fetchall()
         name = con.execute("SELECT any_value(scenario) FROM scenario.changes").fetchone()[0]
         known = con.execute(
@@ -98,17 +115,17 @@ def write_scenario_sheet(database: Path, territory: str, year: int | None, out_d
         {"quota": "Objectif", "reservation_holder": "Réservataire"},
         percent=True,
     )
+    described = [_described(c) for c in changes]
     listed = "".join(
-        f"<li><strong>{escape(c[0])}</strong> ({escape(c[1])} {escape(c[2])}) "
-        f"<code>{escape(str(c[3]))}</code> → <code>{escape(str(c[4]))}</code> : "
-        f"{escape(c[5])}</li>"
-        for c in changes
+        f"<li><strong>{escape(cid)}</strong> {escape(what)} : {escape(reason)}</li>"
+        for cid, what, reason in described
     )
     sections = [
         Section(
             f"Scénario « {name} » : changements",
             f"<ul>{listed or '<li>Aucun changement.</li>'}</ul><p>Fichier des changements, "
-            f"sha256 {escape(changes[0][7] if changes else '')}.</p>",
+            f"{escape(changes[0][8] if changes else '')}, sha256 "
+            f"{escape(changes[0][7] if changes else '')}.</p>",
             0,
             [],
         ),
@@ -140,6 +157,13 @@ def write_scenario_sheet(database: Path, territory: str, year: int | None, out_d
     workbook.write(
         path.with_suffix(".xlsx"),
         [objectives, dalo_table, quotas],
-        {"Scénario": name, "Territoire": f"{tname} ({tid})", "Année": str(year)},
+        {
+            "Scénario": name,
+            "Territoire": f"{tname} ({tid})",
+            "Année": str(year),
+            "Fichier des changements": changes[0][8] if changes else "",
+            "sha256 du fichier": changes[0][7] if changes else "",
+            **{f"Changement {cid}": f"{what} : {reason}" for cid, what, reason in described},
+        },
     )
     return path

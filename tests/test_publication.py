@@ -321,3 +321,14 @@ def test_workbook_objectives_are_the_exported_ones_as_numbers(tiny_built):
     assert all(isinstance(r[4], int) and isinstance(r[2], float) for r in objectives)
     # a perimeter of 990.5 dwellings stays 990.5 (never cut to 990)
     assert sorted(r[1] for r in objectives) == pytest.approx(sorted(frame.perimeter))
+
+
+def test_french_numbers_round_half_away_from_zero():
+    """As a reader rounds by hand, whatever the last bits of binary arithmetic: a scenario's
+    difference of 109.2672 - 107.1422 reads 2,13, as 109,27 - 107,14 does."""
+    from publication.french import number
+
+    assert number(109.2672 - 107.1422, 2) == "2,13"
+    assert number(-2.125, 2) == "-2,13" and number(2.5) == "3"
+    assert number(-0.04, 1) == "0,0"  # never -0,0
+    assert number(1234.5, 1) == "1\u202f234,5"

@@ -171,9 +171,19 @@ def test_rotation_class_and_tension_zone(scenario, rotation_zone):
     sheet = Path(said_sheet.split(" and its workbook")[0])
     html = sheet.read_text(encoding="utf-8")
     assert '<html lang="fr">' in html
+    # the changes in words, not JSON
+    assert (
+        f"modifie acd_landlords SIRET={PROMOLOGIS} VALID_FROM=2025 : ROTATION_RATE 0.08 → " in html
+    )
+    assert "{&quot;" not in html and '{"' not in html
     top = html.index("ACD 8.2, the landlord asks for the high-rotation class")
     assert top < html.index("CRHH revision") < html.index("Objectifs ACD 2025 : référence")
     book = openpyxl.load_workbook(sheet.with_suffix(".xlsx"))
+    notes = dict(book["Notes"].iter_rows(values_only=True))
+    assert notes["Changement C2"].startswith(
+        "modifie acd_commune_tension DEPCOM=31555 : ZONE 1 → 2"
+    )
+    assert len(notes["sha256 du fichier"]) == 64
     objectives = list(book["Objectifs"].iter_rows(values_only=True))
     assert objectives[0] == ("Bailleur", "Mesure", "Référence", "Scénario", "Écart")
     (b_existing,) = [r for r in objectives if r[:2] == (B, "Capacité, parc existant")]
@@ -351,7 +361,7 @@ def test_every_refused_change_is_named_at_once(scenario, tmp_path):
     assert code == 2 and "3 changes are refused" in said, said
     assert "change C1 (set acd_commune_tension DEPCOM=31999): no row" in said
     assert "change C2 (set acd_landlords" in said and "(ROTATION_RATE=0.08 in the" in said
-    assert "change C3 (acd_landlords): ROTATION_RATE = '1.8'" in said
+    assert "change C3 (set acd_landlords SIRET=" in said and "ROTATION_RATE = '1.8'" in said
     assert "Nothing was written." in said and not Layout(base).scenario("several").exists()
 
 

@@ -260,23 +260,20 @@ def apply(con: duckdb.DuckDBPyConnection, scenario: Scenario) -> None:
     validate every changed table with the raw schemas. Raises one ChangeError that names every
     change refused and why."""
     marker = scenario.marker
-    problems = []
+    problems: list[tuple[int, str]] = []  # (change number, what is wrong), in file order
     for change in scenario.changes:
         try:
             _apply_one(con, change, marker)
         except ChangeError as problem:
-            problems.append(str(problem))
+            problems.append((change.number, str(problem)))
         except duckdb.Error as exc:  # a value of the wrong type ("8 %" for a rate)
-            problems.append(f"{change.label()}: {str(exc).splitlines()[0]}")
+            problems.append((change.number, f"{change.label()}: {str(exc).splitlines()[0]}"))
     # the rules on the rows the other changes wrote (a refused change writes nothing)
     for source in _sources(scenario):
-        try:
-            validate(con, source, marker)
-        except ChangeError as problem:
-            problems.append(str(problem))
+        problems += validate(con, source, scenario)
     problems += reference_problems(con, scenario)
     if problems:
-        raise ChangeError(_listed(scenario.path, problems))
+        raise ChangeError(_listed(scenario.path, [p for _, p in sorted(problems)]))
 
 
 def _sources(scenario: Scenario) -> list[str]:
@@ -318,9 +315,11 @@ def _apply_one(con: duckdb.DuckDBPyConnection, change: Change, marker: str) -> N
         )
 
 
-def validate(con: duckdb.DuckDBPyConnection, source: str, marker: str) -> None:
-    """The raw schema's rules on the rows a scenario wrote: types, ranges, code lists, row
-    checks, unique keys."""
+def validate(
+    con: duckdb.DuckDBPyConnection, source: str, scenario: Scenario
+) -> list[tuple[int, str]]:
+    """The raw schema's rules on the rows a scenario wrote (types, ranges, code lists, row
+    checks, unique keys): what each change broke, with its number."""
     schema = SOURCES[source]
     text = ", ".join(f"CAST({quote(c)} AS VARCHAR) AS {quote(c)}" for c in schema.columns)
     con.execute(
@@ -334,19 +333,17 @@ def validate(con: duckdb.DuckDBPyConnection, source: str, marker: str) -> None:
         f"""SELECT l._file, f."column", f."check", f."value", f.reason
             FROM ({failures_sql(schema, "scenario_landing", "scenario_failing")}) f
             JOIN (SELECT rowid AS _row, _file FROM scenario_landing) l USING (_row)
-            WHERE l._file LIKE {sql_literal(marker + "%")} ORDER BY 1"""
+            WHERE l._file LIKE {sql_literal(scenario.marker + "%")} ORDER BY 1"""
     ).fetchall()
-    if failures:
-        raise ChangeError(
-            "; ".join(
-                f"change {file.rsplit('#', 1)[1]} ({source}): {column} = {value!r} {reason} "
-                f"[{check}]"
-                for file, column, check, value, reason in failures
-            )
-        )
+    changes = {c.id: c for c in scenario.changes}
+    found = []
+    for file, column, check, value, reason in failures:
+        change = changes[file.rsplit("#", 1)[1]]
+        found.append((change.number, f"{change.label()}: {column} = {value!r} {reason} [{check}]"))
+    return found
 
 
-def reference_problems(con: duckdb.DuckDBPyConnection, scenario: Scenario) -> list[str]:
+def reference_problems(con: duckdb.DuckDBPyConnection, scenario: Scenario) -> list[tuple[int, str]]:
     """A landlord or commune a change names must be one the agreement knows; a rate, share or
     factor parameter stays within [0, 1]."""
     known = {
@@ -363,12 +360,17 @@ def reference_problems(con: duckdb.DuckDBPyConnection, scenario: Scenario) -> li
                 f"SELECT count(*) FROM ({query}) WHERE {column} = {sql_literal(_text(value))}"
             ).fetchone()
             if not found:
-                problems.append(f"{change.label()}: {column} {value} is not known to the agreement")
+                problems.append(
+                    (
+                        change.number,
+                        f"{change.label()}: {column} {value} is not known to the agreement",
+                    )
+                )
         if change.source == "acd_parameters":
             try:
                 _check_share(change)
             except ChangeError as problem:
-                problems.append(str(problem))
+                problems.append((change.number, str(problem)))
     return problems
 
 
