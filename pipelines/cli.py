@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import atexit
+import os
 import sys
 import time
 from pathlib import Path
@@ -254,5 +256,18 @@ def main(argv: list[str] | None = None) -> int:
     return args.func(args)
 
 
+def entry() -> None:
+    """The installed ``attrib`` command: ``main``, then the exit handlers a normal exit runs
+    (logging, temporary folders) and an immediate exit. Python's own teardown of the
+    interpreter (freeing Dagster's, dbt's and pandas' modules object by object) takes about a
+    second after every command and does nothing a finished run needs: every file and
+    database connection is closed by then."""
+    code = main()
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
