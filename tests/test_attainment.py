@@ -205,6 +205,15 @@ def test_explain_of_refusals_lists_the_decisions_behind_them(attainment):
     assert [(f["source_file"], f["source_line"]) for f in counts["refusals"]["listed"]] == [
         ("sne/attributions_2025.csv", 12)
     ]
+    # the agreement's perimeter, as indicator B counts refusals: the same total per landlord
+    off = con_rows(
+        attainment,
+        """SELECT i.period, i.siret, i.refusals, coalesce(sum(r.refusals), 0)
+           FROM marts.acd_indicators i LEFT JOIN marts.acd_refusals r USING (period, siret)
+           WHERE i.level = 'landlord' GROUP BY ALL
+           HAVING i.refusals <> coalesce(sum(r.refusals), 0)""",
+    )
+    assert off == []
 
 
 SICOVAL_Q1_2025 = [

@@ -1,6 +1,7 @@
--- Refusals by candidates, per landlord and category of priority public, for the period
--- (decisions dated by the commission; the refusals are the rows of int_sne__refusal_facts):
--- they explain a missed indicator A.
+-- Refusals by candidates, per landlord and category of priority public, for the period, in
+-- the agreement's perimeter as acd_indicators counts its refusals (decisions dated by the
+-- commission; the refusals are the rows of int_acd__refusal_facts): they explain a missed
+-- indicator A.
 {% call(key) for_each_key('period') %}
 select
     period,
@@ -10,7 +11,7 @@ select
     priority_category,
     count(*) as refusals,
     count(*) filter (where has_reason) as refusals_with_reason
-from {{ ref('int_sne__refusal_facts') }}
+from {{ ref('int_acd__refusal_facts') }}
 where period = {{ period_key(key) }}
 group by all
 {% endcall %}
