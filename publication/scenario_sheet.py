@@ -146,7 +146,8 @@ def write_scenario_sheet(database: Path, territory: str, year: int | None, out_d
             f"&middot; année {year} &middot; généré le {generated} depuis {escape(str(database))}"
             "<br>Les objectifs, capacités et cibles ne sont pas des effectifs de ménages ; "
             "les écarts aux objectifs d'attribution restent dans l'entrepôt (marts."
-            "scenario_diff).",
+            "scenario_diff). Les écarts sont calculés sur les valeurs avant arrondi : ils "
+            "peuvent différer d'un centième de la différence des valeurs arrondies affichées.",
             sections="".join(
                 f"<section><h2>{escape(s.title)}</h2>{s.html}</section>" for s in sections
             ),

@@ -71,8 +71,8 @@ class Table:
         if kind == "percent":  # 0.375 is shown 37,5 %, never 0,4
             return french.percent(float(value))
         if kind == "auto":  # a whole number as such, else to the hundredth
-            rounded = round(float(value), 2)
-            return french.number(rounded, 0 if rounded.is_integer() else 2)
+            text = french.number(float(value), 2)
+            return french.number(float(value)) if text.endswith(",00") else text
         if isinstance(value, float) or kind == "decimal":
             return french.number(float(value), 0 if kind == "integer" else 1)
         if isinstance(value, int | np.integer):

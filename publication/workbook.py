@@ -18,7 +18,10 @@ if TYPE_CHECKING:
     from publication.sheets import Table
 
 NOTES_TAB = "Notes"
-FORMATS = {"percent": "0.0 %", "decimal": "#,##0.0", "auto": "#,##0.##"}
+# "auto": a whole number as such, else to the hundredth (as the sheet); chosen per cell, since
+# "#,##0.##" shows a whole number with a trailing separator ("447,")
+FORMATS = {"percent": "0.0 %", "decimal": "#,##0.0", "auto": "#,##0.00"}
+WHOLE = "#,##0"
 
 
 def _cell(table: Table, row, column: str):
@@ -68,7 +71,8 @@ def write(path: Path, tables: list[Table], notes: dict[str, str]) -> Path:
             shape = FORMATS.get(table.formats.get(column), FORMATS["decimal"])
             for (cell,) in tab.iter_rows(min_row=2, min_col=index, max_col=index):
                 if isinstance(cell.value, float):
-                    cell.number_format = shape
+                    whole = table.formats.get(column) == "auto" and cell.value.is_integer()
+                    cell.number_format = WHOLE if whole else shape
         tab.freeze_panes = "A2"
     book.save(path)
     return path
