@@ -46,6 +46,9 @@ def _lineage_row(lookup: Lookup, asset_key: str, row: dict) -> dict | None:
 def _check_files(files: list[dict], raw_dir: Path) -> list[dict]:
     checked = []
     for entry in files:
+        if entry["path"].startswith("scenario:"):  # a what-if change: its file is not in raw/
+            checked.append({**entry, "on_disk": "", "on_disk_now": "a scenario's change, not"})
+            continue
         path = Path(entry["path"])
         on_disk = (
             path
@@ -115,7 +118,10 @@ def facts_behind(lookup: Lookup, facts: dict, row: dict, limit: int) -> dict:
                 "column": column,
                 "in_mart": in_mart,
                 "facts": totals[column],
-                "agrees": in_mart is not None and int(in_mart) == totals[column],
+                # a null figure (a count the mart leaves unknown) has no facts to agree with
+                "agrees": (
+                    totals[column] == 0 if in_mart is None else int(in_mart) == totals[column]
+                ),
                 "per_file": per_file[column],
                 "listed": [
                     {c: fact[c] for c in shown}
@@ -286,9 +292,8 @@ def render_facts(behind: dict) -> list[str]:
     ]
     for count in behind["counts"]:
         verdict = "agrees" if count["agrees"] else "DIFFERS from the mart"
-        lines.append(
-            f"  {count['column']} = {count['in_mart']}: {count['facts']} fact(s) ({verdict})"
-        )
+        figure = "null (unknown)" if count["in_mart"] is None else count["in_mart"]
+        lines.append(f"  {count['column']} = {figure}: {count['facts']} fact(s) ({verdict})")
         if count["listed"]:
             for fact in count["listed"]:
                 where = f"{fact['source_file']} line {fact['source_line']}"

@@ -262,10 +262,16 @@ def entry() -> None:
     interpreter (freeing Dagster's, dbt's and pandas' modules object by object) takes about a
     second after every command and does nothing a finished run needs: every file and
     database connection is closed by then."""
-    code = main()
+    try:
+        code = main()
+    except BrokenPipeError:  # `attrib scenario diff NAME | head`: the reader has had enough
+        code = 0
     atexit._run_exitfuncs()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BrokenPipeError:
+            pass
     os._exit(code)
 
 
