@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from audit.dbt_lineage import manifest
-from core.connection import connect, sql_string
+from core.connection import connect, read_frame, sql_string
 from ingestion.landing_zone import is_synthetic
 from publication.suppression import SUPPRESSED_COLUMN, policy, suppress, unclassified_columns
 
@@ -69,7 +69,7 @@ def published_frame(con: duckdb.DuckDBPyConnection, mart: str, threshold: int) -
     shows exactly the cells of the export hidden), suppressed now when that table is missing or
     another threshold is asked for."""
     if threshold == policy().threshold and is_built(con, mart, "published"):
-        return con.execute(f"SELECT * FROM published.{mart}").df()
+        return read_frame(con, f"SELECT * FROM published.{mart}")
     return suppressed_frame(con, mart, threshold)
 
 
@@ -81,7 +81,7 @@ def suppressed_frame(con: duckdb.DuckDBPyConnection, mart: str, threshold: int) 
     else:
         # in a fixed order: which cells the secondary suppression picks must not depend on
         # the order the rows come in (the same mart, built twice, hides the same cells)
-        frame = con.execute(f"SELECT * FROM marts.{mart} ORDER BY ALL").df()
+        frame = read_frame(con, f"SELECT * FROM marts.{mart} ORDER BY ALL")
     return suppress(frame, grain_of(mart), policy().marts[mart], threshold)
 
 

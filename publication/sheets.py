@@ -153,7 +153,7 @@ class SheetBuilder:
     def period(self, mart: str, year: int) -> tuple[str, str]:
         """The SNE period a sheet shows for ``year``: the whole year once loaded, else the
         latest quarter to date of that year (``2026T3``: "cumul de l'année à fin T3")."""
-        periods = set(self.published(mart).period.astype(str))
+        periods = {str(p) for p in self.published(mart).period.unique()}
         if str(year) in periods:
             return str(year), str(year)
         quarters = sorted(p for p in periods if p.startswith(f"{year}T"))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from core.connection import connect
+from core.connection import connect, read_frame
 
 EXPECTATIONS_FILE = Path(__file__).with_name("expectations.yml")
 
@@ -86,12 +86,27 @@ def _batches(mart: str, expectations: list[dict]) -> list[tuple[str, str, list[d
     """(suite name, query, expectations): the mart's own rows in one suite named after it,
     and each comparison query in a suite of its own."""
     own = [e for e in expectations if "query" not in e]
-    batches = [(mart, f"SELECT * FROM marts.{mart}", own)] if own else []
+    batches = [(mart, f"SELECT {_columns(own)} FROM marts.{mart}", own)] if own else []
     batches += [
         (f"{mart}__comparison_{i}", e["query"], [e])
         for i, e in enumerate(x for x in expectations if "query" in x)
     ]
     return batches
+
+
+def _columns(expectations: list[dict]) -> str:
+    """The columns the expectations read, else every column: GX copies the whole batch when it
+    filters rows, and a national mart (400,000 quotas, 500,000 attributions) has 30 columns."""
+    named = [
+        e["kwargs"][key]
+        for e in expectations
+        for key in ("column", "column_A", "column_B")
+        if key in e["kwargs"]
+    ]
+    tables = any(not {"column", "column_A", "column_B"} & set(e["kwargs"]) for e in expectations)
+    if tables or not named:
+        return "*"
+    return ", ".join(f'"{c}"' for c in dict.fromkeys(named))
 
 
 def _outcome(result) -> Outcome:
@@ -135,7 +150,7 @@ def run_suites(
                 continue
             outcomes = []
             for name, query, specs in _batches(mart, expectations):
-                frame = con.execute(query).df()
+                frame = read_frame(con, query)
                 suite = context.suites.add(gx.ExpectationSuite(name=name))
                 for spec in specs:
                     expectation_class = getattr(gx.expectations, spec["expect"])
