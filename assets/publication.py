@@ -114,12 +114,9 @@ def parquet_exports(context: AssetExecutionContext, warehouse: Warehouse) -> Mat
     started = dt.datetime.now()
     out = warehouse.area.exports
     this_run = context.run.run_id
-    unchanged = {  # not rebuilt by this run (a quarterly run): the published export still holds
-        mart
-        for mart in policy().marts
-        if (last := context.instance.get_latest_materialization_event(mart_key(mart))) is None
-        or last.run_id != this_run
-    }
+    # not rebuilt by this run (a quarterly run): the published export still holds
+    built_by = lineage.latest_runs(context.instance, [mart_key(m) for m in policy().marts])
+    unchanged = {m for m in policy().marts if built_by.get(mart_key(m)) != this_run}
     reports = export_marts(
         warehouse.database,
         out,

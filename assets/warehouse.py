@@ -95,7 +95,11 @@ def build_with_lineage(
     }
     with warehouse.connect() as con:
         version = lineage.parameters_version(con)  # one run reads one set of parameters
-        rows = {key: _model_lineage(context, con, key, built, started, version) for key in built}
+        upstream = {u for key in built for u in context.assets_def.asset_deps[key]} - set(built)
+        latest = lineage.latest_runs(context.instance, upstream)
+        rows = {
+            key: _model_lineage(context, con, key, built, started, version, latest) for key in built
+        }
         lineage.record(con, rows.values())
         lineage.record_build(con, context.run.run_id, project_digest())
     for event in events:
@@ -149,11 +153,11 @@ def dbt_errors(target: Path, database: Path | None = None, most: int = 6) -> str
 
 
 def _model_lineage(
-    context, con, key: AssetKey, built: dict, started, parameters_version: str
+    context, con, key: AssetKey, built: dict, started, parameters_version: str, latest: dict
 ) -> lineage.LineageRow:
     uid = manifest().model_id(*key.path)
     upstream = lineage.upstream_runs(
-        context.instance, context.assets_def.asset_deps[key], context.run.run_id, built
+        context.instance, context.assets_def.asset_deps[key], context.run.run_id, built, latest
     )
     kind = uid.split(".")[0].replace("model", "dbt model").replace("seed", "dbt seed")
     return model_lineage_row(

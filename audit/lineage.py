@@ -114,18 +114,27 @@ def current_files(
     return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
-def upstream_runs(instance, keys, this_run: str, built_now=()) -> list[dict]:
+def upstream_runs(instance, keys, this_run: str, built_now=(), latest=None) -> list[dict]:
     """``{asset_key, run_id}`` per upstream asset: this run for what it built itself, else the
-    run of the asset's latest materialisation in the Dagster instance (None if never)."""
-    found = []
-    for key in sorted(keys, key=lambda k: k.to_user_string()):
-        if key in built_now:
-            run_id = this_run
-        else:
-            last = instance.get_latest_materialization_event(key)
-            run_id = last.run_id if last else None
-        found.append({"asset_key": key.to_user_string(), "run_id": run_id})
-    return found
+    run of the asset's latest materialisation in the Dagster instance (None if never), read in
+    one query (``latest``: those already read, by ``latest_runs``)."""
+    keys = sorted(keys, key=lambda k: k.to_user_string())
+    if latest is None:
+        latest = latest_runs(instance, [k for k in keys if k not in built_now])
+    return [
+        {
+            "asset_key": key.to_user_string(),
+            "run_id": this_run if key in built_now else latest.get(key),
+        }
+        for key in keys
+    ]
+
+
+def latest_runs(instance, keys) -> dict:
+    """The run of each asset's latest materialisation, in one query of the event log (one per
+    asset took a second for the thirty models of a quarterly run)."""
+    events = instance.get_latest_materialization_events(list(keys)) if keys else {}
+    return {key: event.run_id for key, event in events.items() if event is not None}
 
 
 def parameters_version(con: duckdb.DuckDBPyConnection) -> str:
