@@ -3,10 +3,13 @@ tests/attainment_scenario.py (decisions numbered #1-#16 there)."""
 
 from __future__ import annotations
 
+import json
+
 import duckdb
 import pytest
 
 from audit.explain import explain_row
+from core.layout import Layout
 from pipelines.cli import main
 
 
@@ -103,6 +106,15 @@ def test_quarter_to_date(attainment):
     # a run of one period stages and computes its year's demands and decisions again (the
     # SNE chain is incremental by extract year) and gets what the whole run got
     assert facts() == whole and whole["marts.fct_attribution"]
+    # its tests on the demands check that year's rows, the others checked when they were built
+    results = json.loads((Layout(attainment).dbt_target / "run_results.json").read_text())
+    compiled = {
+        r["unique_id"].split(".")[2]: r.get("compiled_code") or ""
+        for r in results["results"]
+        if r["unique_id"].startswith("test.")
+    }
+    assert "where year in (2025)" in compiled["unique_combination_fct_demand_year__demand_key"]
+    assert "in (2025)" not in compiled["unique_fct_attribution_decision_key"]  # across years
 
 
 def test_grand_montauban_policy(attainment):

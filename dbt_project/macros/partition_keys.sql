@@ -174,3 +174,24 @@ select * from (
 {% macro sne_years_filter(expr) -%}
     {%- if sne_by_year_now() %} where {{ expr }} in ({{ sne_years() | join(', ') }}){% endif -%}
 {%- endmacro %}
+
+{#
+  The rows a data test on an SNE model checks: in a run restricted to some years (a quarterly
+  run, a backfill), the rows of those years, the others being kept as they were checked when
+  built; else every row. A test opts in with its `where` config naming the year column:
+      config: {where: "sne_years(year)"}
+  (dbt does not render project macros in test configs, so the marker is read here, where dbt
+  puts a test's `where` into its query.)
+#}
+{% macro get_where_subquery(relation) -%}
+    {%- set where = config.get('where', '') -%}
+    {%- if where and where.startswith('sne_years(') -%}
+        {%- set column = where[10:-1] -%}
+        {%- set where = column ~ ' in (' ~ (sne_years() | join(', ')) ~ ')'
+                        if sne_years() is not none else '' -%}
+    {%- endif -%}
+    {%- if where -%}
+        {%- do return('(select * from ' ~ relation ~ ' where ' ~ where ~ ') dbt_subquery') -%}
+    {%- endif -%}
+    {%- do return(relation) -%}
+{%- endmacro %}
