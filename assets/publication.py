@@ -27,6 +27,7 @@ from publication.suppression import policy
 from quality.gx_suites import run_suites, suites
 
 GX_CHECK = "gx_results"
+GX_OP = "gx_mart_checks"  # the step that runs every suite
 
 
 def mart_key(mart: str) -> AssetKey:
@@ -75,7 +76,7 @@ def publication_lineage(
         )
         for mart, expectations in suites().items()
     ],
-    name="gx_mart_checks",
+    name=GX_OP,
     can_subset=True,
 )
 def gx_mart_checks(context: AssetCheckExecutionContext, warehouse: Warehouse):

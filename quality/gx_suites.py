@@ -5,6 +5,8 @@ validated in an ephemeral GX context; results come back as plain dicts for the a
 from __future__ import annotations
 
 import logging
+import tempfile
+import threading
 from dataclasses import dataclass, field
 from functools import cache
 from html import escape
@@ -52,6 +54,27 @@ class SuiteResult:
 @cache
 def suites(path: Path = EXPECTATIONS_FILE) -> dict[str, list[dict]]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))["suites"]
+
+
+_warm_up: threading.Thread | None = None
+
+
+def warm_up() -> None:
+    """Import GX and make a first context in a background thread: about 3 s once per process
+    (GX's import and its first context), overlapped with what the run does meanwhile (the dbt
+    build, in its own process), instead of added after it. ``run_suites`` waits for it."""
+    global _warm_up
+    if _warm_up is None:
+        _warm_up = threading.Thread(target=_first_context, name="gx-warm-up", daemon=True)
+        _warm_up.start()
+
+
+def _first_context() -> None:
+    try:
+        with tempfile.TemporaryDirectory() as scratch:
+            _context(Path(scratch))
+    except Exception:  # noqa: BLE001 - run_suites makes its own context and reports errors
+        logging.getLogger(__name__).debug("GX warm-up failed", exc_info=True)
 
 
 def _context(docs_dir: Path):
@@ -129,6 +152,8 @@ def run_suites(
 ) -> list[SuiteResult]:
     """Validate every suite (or those of the marts in ``only``); write the Data Docs site
     into ``docs_dir``."""
+    if _warm_up is not None:
+        _warm_up.join()
     gx, context = _context(docs_dir)
     from great_expectations.core.run_identifier import RunIdentifier
 
