@@ -62,6 +62,15 @@ def test_every_raw_partition_and_model_has_its_lineage(attainment):
     assert len(quota["parameters_version"]) == len("sha256:") + 64  # the full digest
     assert all(u["run_id"] for u in quota["upstream_assets"])
     assert {f["source"] for f in quota["input_files"]} >= {"sne_attributions", "cia_policies"}
+    (quotas,) = rows(attainment, "SELECT count(*) AS n FROM marts.quota_attainment")
+    latest = max(
+        (r for r in lineage if r["asset_key"] == "marts/quota_attainment"),
+        key=lambda r: r["materialized_at"],
+    )
+    assert latest["rows_out"] == quotas["n"] > 0
+    # a view stores no row: its lineage does not compute it to count it
+    facts = next(r for r in lineage if r["asset_key"] == "intermediate/int_quota__lease_facts")
+    assert facts["rows_out"] is None
 
 
 def test_dagster_metadata_carries_the_same_lineage(attainment):
