@@ -97,7 +97,20 @@ def test_a_posteriori_revision_from_the_next_vintage(scenario):
         WHERE year = 2025 AND level = 'landlord' AND landlord_name = '3F'""").fetchone()
     later = con.execute("""SELECT objective_revised FROM marts.capacity_objectives
                            WHERE year = 2026 AND level = 'landlord'""").fetchall()
+    rollups = con.execute("""
+        SELECT level, landlord_name, planned_deliveries, actual_deliveries, objective_unrounded,
+               objective_revised_unrounded
+        FROM marts.capacity_objectives WHERE year = 2025 ORDER BY level, landlord_name""").fetchall()
     con.close()
+    # A delivers nothing in 2025, and vintage 2026 says so: 0 actual deliveries (not unknown),
+    # so its revised objective is its objective, and the département's revised objective is
+    # the sum of its landlords' (it dropped A when A's cells had no delivery row)
+    landlords = {r[1]: r for r in rollups if r[0] == "landlord"}
+    assert landlords[A][2:4] == (0, 0)
+    assert landlords[A][5] == pytest.approx(landlords[A][4])
+    (departement,) = [r for r in rollups if r[0] == "departement"]
+    assert departement[5] == pytest.approx(sum(r[5] for r in landlords.values()))
+    assert departement[5] == pytest.approx(0.873945 + landlords[A][4])
     # 8 PLS first let in 2025 (vintage 2026) instead of 10 PLS + 2 PLAI planned:
     # (0.75105 + 8 x 0.1 x 0.275) x 0.9 = 0.873945
     assert row[:2] == (12, 8)

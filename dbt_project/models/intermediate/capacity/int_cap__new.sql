@@ -39,10 +39,15 @@ actual as (
     group by all
 ),
 
+-- every cell of the landlord's perimeter too: a cell with no delivery has 0 actual deliveries
+-- (not null, "unknown") once the next vintage is loaded, so its revised objective counts in
+-- the rollups
 keys as (
     select siret, depcom, is_in_qpv from planned
     union
     select siret, depcom, is_in_qpv from actual
+    union
+    select siret, depcom, is_in_qpv from {{ this_year('int_cap__existing', key) }}
 )
 
 select
