@@ -28,6 +28,36 @@ CREATE TABLE IF NOT EXISTS raw_validated.load_log (
 )"""
 
 
+# what analysts read in the two shared tables (README's first queries), as column comments
+SHARED_COLUMNS = {
+    "rejects": {
+        "load_id": "Load that read the row (joins load_log.load_id).",
+        "source": "Raw source (schemas/): rpls, ops, sne_demandes...",
+        "partition": "Extract period or vintage of the file ('all' if unpartitioned).",
+        "source_file": "File of the landing zone, relative to raw/.",
+        "line": "Line of the file (the header is line 1; row number in a Parquet file).",
+        "column": "Column that failed the check (null for a whole-row problem).",
+        "check": "The pandera check that failed.",
+        "value": "The value found (an identifier is shown as its keyed hash).",
+        "reason": "Why the row was rejected, in words.",
+    },
+    "load_log": {
+        "load_id": "One load of one partition of one source.",
+        "source": "Raw source (schemas/).",
+        "partition": "Extract period or vintage ('all' if unpartitioned).",
+        "source_file": "File of the landing zone, relative to raw/ (null: no file, a removal).",
+        "file_size": "Bytes of the file.",
+        "file_sha256": "sha256 of the file as read (what sha256sum prints).",
+        "rows_read": "Data rows read from the file (rows_valid + rows_rejected).",
+        "rows_valid": "Rows loaded into the source's validated table.",
+        "rows_rejected": "Rows written to raw_validated.rejects.",
+        "extra_columns": "Columns of the file the schema does not know, ignored.",
+        "run_id": "Dagster run that loaded the file.",
+        "loaded_at": "When the load was recorded.",
+    },
+}
+
+
 def ensure_tables(con: duckdb.DuckDBPyConnection, source: RawSource) -> str:
     """Create the source's validated table (and the shared ones) if needed; return its name."""
     con.execute("CREATE SCHEMA IF NOT EXISTS raw_validated")
@@ -41,6 +71,11 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, source: RawSource) -> str:
         "COMMENT ON TABLE raw_validated.load_log IS 'One line per file loaded: size, sha256, "
         "rows read, valid and rejected, run.'"
     )
+    for shared, described in SHARED_COLUMNS.items():
+        for column, text in described.items():
+            con.execute(
+                f"COMMENT ON COLUMN raw_validated.{shared}.{quote(column)} IS {sql_literal(text)}"
+            )
     table = f"raw_validated.{source.name}"
     columns = {**LINEAGE_COLUMNS, **{c: "VARCHAR" for c in source.file_columns.values()}}
     columns.update({n: duckdb_type(c) for n, c in source.schema.columns.items()})

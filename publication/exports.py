@@ -20,6 +20,11 @@ from core.connection import connect, read_frame, sql_string
 from ingestion.landing_zone import is_synthetic
 from publication.suppression import SUPPRESSED_COLUMN, policy, suppress, unclassified_columns
 
+SUPPRESSED_DOC = (
+    "Columns of this row withheld (null) by small-count suppression: a null listed here is "
+    "suppressed, any other null means no data."
+)
+
 
 class UnclassifiedColumns(Exception):
     """A mart has a column the publication policy says nothing of."""
@@ -49,6 +54,18 @@ def load_published(con: duckdb.DuckDBPyConnection, reports: list[ExportReport]) 
             "the threshold of publication/policy.yml suppressed, listed in suppressed_columns."
         )
         con.execute(f"COMMENT ON TABLE published.{report.mart} IS {sql_string(note)}")
+        docs = {**column_docs(report.mart), SUPPRESSED_COLUMN: SUPPRESSED_DOC}
+        names = con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'published' "
+            "AND table_name = ?",
+            [report.mart],
+        ).fetchall()
+        for (name,) in names:
+            if docs.get(name):
+                con.execute(
+                    f'COMMENT ON COLUMN published.{report.mart}."{name}" IS '
+                    f"{sql_string(docs[name])}"
+                )
 
 
 def grain_of(mart: str) -> list[str]:
@@ -174,10 +191,7 @@ def export_marts(
             reports.append(ExportReport(mart, str(path), len(frame), cells, rows_hidden))
             docs = column_docs(mart)
             if SUPPRESSED_COLUMN in frame:
-                docs[SUPPRESSED_COLUMN] = (
-                    "Columns of this row withheld (null) by small-count suppression: a null "
-                    "listed here is suppressed, any other null means no data."
-                )
+                docs[SUPPRESSED_COLUMN] = SUPPRESSED_DOC
             documented[mart] = {
                 "file": path.name,
                 "rows": len(frame),

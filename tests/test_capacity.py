@@ -100,7 +100,8 @@ def test_a_posteriori_revision_from_the_next_vintage(scenario):
     rollups = con.execute("""
         SELECT level, landlord_name, planned_deliveries, actual_deliveries, objective_unrounded,
                objective_revised_unrounded
-        FROM marts.capacity_objectives WHERE year = 2025 ORDER BY level, landlord_name""").fetchall()
+        FROM marts.capacity_objectives WHERE year = 2025
+        ORDER BY level, landlord_name""").fetchall()
     con.close()
     # A delivers nothing in 2025, and vintage 2026 says so: 0 actual deliveries (not unknown),
     # so its revised objective is its objective, and the département's revised objective is
