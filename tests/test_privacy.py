@@ -73,19 +73,32 @@ def test_no_table_or_view_holds_a_demand_number(tiny_built, con):
     assert joined and all(num == key and num not in numbers for num, key in joined)
 
 
-def test_the_key_is_in_no_view_and_no_file(tiny_built, con):
+def test_the_key_is_in_no_view_and_no_file(tiny_built, con, tmp_path_factory):
     _, warehouse, _ = tiny_built
     views = con.execute("SELECT sql FROM duckdb_views() WHERE NOT internal").fetchall()
     assert views and not any(TEST_KEY in sql for (sql,) in views)
     layout = Layout(warehouse)
     needle = TEST_KEY.encode()
     searched, found = 0, []
-    roots = [PROJECT_ROOT, layout.home, Path(tempfile.gettempdir())]
+    # this session's temporary folder (every run of the suite), the rest of the temporary
+    # directory but earlier sessions' folders, the project and the warehouse
+    session = tmp_path_factory.getbasetemp().resolve()
+    roots = [PROJECT_ROOT, layout.home, session, Path(tempfile.gettempdir())]
+    walked: set[Path] = set()
     for root in roots:
         for folder, dirs, files in os.walk(root):
-            # installed packages hold no file a run writes
+            here = Path(folder).resolve()
+            # installed packages hold no file a run writes; a folder is read once; other
+            # pytest sessions (pytest keeps the last three) are not this suite's files
             skip = (".git", "__pycache__", "node_modules", "site-packages")
-            dirs[:] = [d for d in dirs if d not in skip]
+            dirs[:] = [
+                d
+                for d in dirs
+                if d not in skip
+                and (here / d) not in walked
+                and not (d.startswith("pytest-") and session.parent == here and here / d != session)
+            ]
+            walked.add(here)
             for name in files:
                 path = Path(folder) / name
                 if path.name == "pseudonym.key" and path.parent.name == "private":
