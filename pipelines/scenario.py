@@ -95,9 +95,12 @@ def show_diff(base: Path, name: str, most: int) -> int:
         def number(value) -> str:
             return "-" if value is None else f"{value:,.3f}".rstrip("0").rstrip(".")
 
-        where = (r["territory_name"] or "")[:24]
+        def fit(text: str, width: int) -> str:  # a cut name says it is cut
+            return text if len(text) <= width else text[: width - 1] + "…"
+
+        where = fit(r["territory_name"] or "", 24)
         print(
-            f"  {r['measure']:<20} {when:<11} {who[:26]:<26} {where:<24} "
+            f"  {r['measure']:<20} {when:<11} {fit(who, 26):<26} {where:<24} "
             f"{number(r['baseline']):>10} {number(r['scenario']):>10} "
             f"{number(r['difference']):>9}  {', '.join(r['changes'] or [])}"
         )

@@ -40,8 +40,10 @@ def percent(value: float | None, decimals: int = 1) -> str:
 
 
 def slug(name: str) -> str:
-    """A territory name as a file name: ``Toulouse Métropole`` -> ``toulouse_metropole``."""
-    plain = name.lower().translate(str.maketrans("àâäçéèêëîïôöùûüÿœ", "aaaceeeeiioouuuyo"))
+    """A territory name as a file name: ``Toulouse Métropole`` -> ``toulouse_metropole``,
+    ``Cœur et Coteaux`` -> ``coeur_et_coteaux`` (a ligature is two letters)."""
+    plain = name.lower().replace("œ", "oe").replace("æ", "ae")
+    plain = plain.translate(str.maketrans("àâäçéèêëîïôöùûüÿ", "aaaceeeeiioouuuy"))
     return re.sub(r"[^a-z0-9]+", "_", plain).strip("_") or "territoire"
 
 

@@ -332,3 +332,11 @@ def test_french_numbers_round_half_away_from_zero():
     assert number(-2.125, 2) == "-2,13" and number(2.5) == "3"
     assert number(-0.04, 1) == "0,0"  # never -0,0
     assert number(1234.5, 1) == "1\u202f234,5"
+
+
+def test_a_territory_file_name_keeps_its_words():
+    """Cœur is coeur, not cour: a ligature is two letters."""
+    from publication.french import slug
+
+    assert slug("Cœur et Coteaux du Comminges") == "coeur_et_coteaux_du_comminges"
+    assert slug("Toulouse Métropole") == "toulouse_metropole"
