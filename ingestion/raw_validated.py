@@ -58,11 +58,12 @@ SHARED_COLUMNS = {
 }
 
 
-REJECTS_COMMENT = (
-    "Every rejected row: file, line, column, check, value and reason (identifiers shown as "
-    "their keyed hash)."
-)
-LOAD_LOG_COMMENT = "One line per file loaded: size, sha256, rows read, valid and rejected, run."
+# the two shared tables' own comments
+SHARED_TABLES = {
+    "rejects": "Every rejected row: file, line, column, check, value and reason (identifiers "
+    "shown as their keyed hash).",
+    "load_log": "One line per file loaded: size, sha256, rows read, valid and rejected, run.",
+}
 
 
 def ensure_tables(con: duckdb.DuckDBPyConnection, source: RawSource) -> str:
@@ -76,8 +77,8 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, source: RawSource) -> str:
     con.execute("CREATE SCHEMA IF NOT EXISTS raw_validated")
     con.execute(REJECTS_DDL)
     con.execute(LOAD_LOG_DDL)
-    con.execute(f"COMMENT ON TABLE raw_validated.rejects IS {sql_literal(REJECTS_COMMENT)}")
-    con.execute(f"COMMENT ON TABLE raw_validated.load_log IS {sql_literal(LOAD_LOG_COMMENT)}")
+    for shared, text in SHARED_TABLES.items():
+        con.execute(f"COMMENT ON TABLE raw_validated.{shared} IS {sql_literal(text)}")
     for shared, described in SHARED_COLUMNS.items():
         for column, text in described.items():
             con.execute(
@@ -99,7 +100,7 @@ def _in_place(con: duckdb.DuckDBPyConnection, source: RawSource, columns: list[s
     """Whether the source's table and the shared ones exist as declared, every comment
     included: then there is nothing to create or describe. A run asks about 120 times, and
     the statements it would run (about 45 each) took 3.6 s of a sample run."""
-    names = [source.name, "rejects", "load_log"]
+    names = [source.name, *SHARED_TABLES]
     tables = dict(
         con.execute(
             "SELECT table_name, comment FROM duckdb_tables() "
@@ -107,9 +108,7 @@ def _in_place(con: duckdb.DuckDBPyConnection, source: RawSource, columns: list[s
             [names],
         ).fetchall()
     )
-    wanted = {source.name: table_comment(source), "rejects": REJECTS_COMMENT}
-    wanted["load_log"] = LOAD_LOG_COMMENT
-    if tables != wanted:
+    if tables != {source.name: table_comment(source), **SHARED_TABLES}:
         return False
     found: dict[str, dict[str, str | None]] = {}
     for table, column, text in con.execute(

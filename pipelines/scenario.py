@@ -52,6 +52,11 @@ def run_scenario(args: argparse.Namespace) -> int:
     return show_diff(base, scenario.name, args.top)
 
 
+def fit(text: str, width: int) -> str:
+    """A name cut to a column's width says it is cut."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def show_diff(base: Path, name: str, most: int) -> int:
     from whatif import diff
     from whatif.changes import pairs
@@ -94,9 +99,6 @@ def show_diff(base: Path, name: str, most: int) -> int:
 
         def number(value) -> str:
             return "-" if value is None else f"{value:,.3f}".rstrip("0").rstrip(".")
-
-        def fit(text: str, width: int) -> str:  # a cut name says it is cut
-            return text if len(text) <= width else text[: width - 1] + "…"
 
         where = fit(r["territory_name"] or "", 24)
         print(
