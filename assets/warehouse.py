@@ -5,7 +5,8 @@ One ``dbt build`` builds every model: the yearly (capacity), survey (fragility) 
 (attainment) models compute every key the raw layer holds, in one statement per model
 (``dbt_project/macros/partition_keys.sql``), so a run starts one dbt process, not one per
 partition. dbt runs with this warehouse's profile vars and one target folder per warehouse,
-reused from run to run (dbt's partial parsing then skips the parse).
+reused from run to run, and begun with the project's parse state (dbt's partial parsing then
+skips the parse; core/dbt_process.py).
 """
 
 import datetime as dt
@@ -29,7 +30,13 @@ from assets.publication import GX_OP
 from audit import lineage
 from audit.dbt_lineage import manifest, model_lineage_row
 from core.connection import connect
-from core.dbt_project import dbt_project, profile_vars, project_digest, vars_argument
+from core.dbt_project import (
+    dbt_project,
+    prepare_target,
+    profile_vars,
+    project_digest,
+    vars_argument,
+)
 from core.resources import Warehouse
 from ingestion.raw_validated import ensure_all_tables
 from quality.gx_suites import warm_up
@@ -72,8 +79,7 @@ def run_dbt(
     """One dbt invocation on this run's building copy: its profile vars, its own target
     folder."""
     warehouse.area  # noqa: B018 - begun before dbt opens it
-    target = warehouse.layout.dbt_target
-    target.mkdir(parents=True, exist_ok=True)
+    target = prepare_target(warehouse.layout)
     values = {**profile_vars(warehouse.layout, warehouse.limits), **(extra_vars or {})}
     return dbt.cli([*args, *vars_argument(values)], context=context, target_path=target)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -25,30 +26,33 @@ from core.settings import PROJECT_ROOT, DuckDBLimits
 
 DBT_DIR = PROJECT_ROOT / "dbt_project"
 PROJECT_FILES = (".sql", ".yml", ".yaml", ".csv", ".md")
+DBT_SCRIPT = "attrib-dbt"  # core/dbt_process.py
+PARSE_STATE = "partial_parse.msgpack"  # dbt's saved parse, in its target folder
 
 dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR)
 
 
 def dbt_executable() -> str:
-    """The dbt that this Python imports: the script beside the interpreter (a venv's, even when
-    the venv is not activated, as under cron or systemd), else the one its ``dbt-core``
-    distribution installed (a venv with system site packages), else the one on PATH."""
-    local = Path(sys.executable).with_name("dbt")
+    """``attrib-dbt`` (core/dbt_process.py: dbt, started in the warehouse's dbt folder), the
+    script that this project's installation put beside the running interpreter (a venv's, even
+    when the venv is not activated, as under cron or systemd), else the one its distribution
+    installed (a venv with system site packages), else the one on PATH."""
+    local = Path(sys.executable).with_name(DBT_SCRIPT)
     if local.exists():
         return str(local)
     try:
-        dist = importlib.metadata.distribution("dbt-core")
-        scripts = [dist.locate_file(f) for f in dist.files or [] if str(f).endswith("bin/dbt")]
+        dist = importlib.metadata.distribution("attrib")
+        scripts = [dist.locate_file(f) for f in dist.files or [] if f.name == DBT_SCRIPT]
         installed = [Path(s).resolve() for s in scripts if Path(s).exists()]
     except importlib.metadata.PackageNotFoundError:
         installed = []
     if installed:
         return str(installed[0])
-    found = shutil.which("dbt")
+    found = shutil.which(DBT_SCRIPT)
     if not found:
         raise RuntimeError(
-            f"dbt is not installed beside {sys.executable} nor on PATH: "
-            "pip install -e . installs it (dbt-duckdb)"
+            f"{DBT_SCRIPT} is not installed beside {sys.executable} nor on PATH: "
+            "pip install -e . installs it"
         )
     return found
 
@@ -107,15 +111,31 @@ def prepare_manifest() -> Path:
 def profile_vars(layout: Layout, limits: DuckDBLimits) -> dict:
     """The vars ``profiles.yml`` reads: which file dbt writes (the run's building copy, never
     the published file) and under which limits. Passed on the command line (the code never
-    sets environment variables); constant for a warehouse, so dbt's partial parsing is reused
-    from one run to the next."""
+    sets environment variables). The same for every warehouse of the same file name and limits:
+    the copy is named relative to the warehouse's dbt folder, where ``attrib-dbt`` runs, so
+    dbt's partial parsing is reused from one run and one warehouse to the next."""
     from core.publishing import building
 
+    copy = os.path.relpath(building(layout).database, layout.dbt_dir)
     return {
-        "warehouse_path": building(layout).database.as_posix(),
+        "warehouse_copy": Path(copy).as_posix(),
         "duckdb_memory_limit": limits.memory_limit,
         "duckdb_threads": limits.threads,
     }
+
+
+def prepare_target(layout: Layout) -> Path:
+    """The warehouse's dbt target folder, created with the project's parse state when it has
+    none (the parse ``prepare_manifest`` made, under the default profile vars): a new warehouse's
+    first dbt invocation then parses only what changed, not the whole project. dbt checks the
+    state it is given against the project's files, vars and profile, and parses again in full
+    when anything differs."""
+    target = layout.dbt_target
+    target.mkdir(parents=True, exist_ok=True)
+    state = dbt_project.project_dir / "target" / PARSE_STATE
+    if state.exists() and not (target / PARSE_STATE).exists():
+        shutil.copyfile(state, target / PARSE_STATE)
+    return target
 
 
 def vars_argument(values: dict) -> list[str]:

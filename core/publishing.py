@@ -59,9 +59,10 @@ def building(layout: Layout) -> Area:
     return Area(root / layout.database.name, root / "exports", root / "reports", root / "docs")
 
 
-def command_marker(layout: Layout) -> str:
-    """How the building folder appears in a dbt command line (its --vars are JSON)."""
-    return json.dumps(str(building_root(layout)))[1:-1]
+def process_marker(layout: Layout) -> str:
+    """What every dbt process of this warehouse's runs holds in its environment: its target
+    folder (dagster-dbt and ``attrib dbt`` set ``DBT_TARGET_PATH``)."""
+    return f"DBT_TARGET_PATH={layout.dbt_target}"
 
 
 def wal(database: Path) -> Path:

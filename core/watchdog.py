@@ -49,7 +49,7 @@ while alive(parent):
 if marker:  # a process started in the last instant, before a look could see it
     for entry in Path("/proc").iterdir():
         try:
-            if entry.name.isdigit() and marker in (entry / "cmdline").read_bytes():
+            if entry.name.isdigit() and marker in (entry / "environ").read_bytes().split(b"\0"):
                 known.add(int(entry.name))
         except OSError:
             pass
@@ -65,8 +65,9 @@ for pid in known:
 def start_watchdog(marker: str | None = None) -> subprocess.Popen | None:
     """Watch this process; returns the watchdog (stop it with ``stop_watchdog`` at the end).
     When the process disappears, the watchdog kills its descendants as last seen (it looks every
-    0.1 s) and any process whose command line holds ``marker`` (the run's building folder, in
-    every dbt command line), in case it started between two looks."""
+    0.1 s) and any process whose environment holds ``marker`` (``NAME=value``: the warehouse's
+    dbt target folder, in every dbt process's environment), in case it started between two
+    looks."""
     if not Path("/proc/self/task").exists():
         return None
     return subprocess.Popen(

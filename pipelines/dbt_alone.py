@@ -11,14 +11,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import subprocess
 import uuid
+from pathlib import Path
 
 from audit import lineage
 from audit.dbt_lineage import model_lineage_row
 from core import publishing
 from core.connection import connect
-from core.dbt_project import DBT_DIR, dbt_executable, prepare_manifest, profile_vars, vars_argument
+from core.dbt_project import (
+    DBT_DIR,
+    dbt_executable,
+    prepare_manifest,
+    prepare_target,
+    profile_vars,
+    vars_argument,
+)
 from core.lock import WarehouseBusy, WarehouseLock
 from core.settings import Settings
 from core.watchdog import start_watchdog, stop_watchdog
@@ -50,10 +59,16 @@ def _record_lineage(settings: Settings, database, run_id: str, started: dt.datet
         con.close()
 
 
-def _stream(command: list[str]) -> int:
+def _stream(command: list[str], target: Path) -> int:
     """Run dbt, passing its output on line by line (a long build shows its progress)."""
+    environment = {**os.environ, "DBT_TARGET_PATH": str(target), "DBT_PROJECT_DIR": str(DBT_DIR)}
     with subprocess.Popen(
-        command, cwd=DBT_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        command,
+        cwd=DBT_DIR,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     ) as process:
         for line in process.stdout:
             print(line, end="", flush=True)
@@ -69,22 +84,18 @@ def run_dbt_alone(settings: Settings, args: list[str]) -> int:
     try:
         with WarehouseLock(layout, "attrib dbt " + " ".join(args)):
             area = publishing.begin(layout, run_id)
-            layout.dbt_target.mkdir(parents=True, exist_ok=True)
+            target = prepare_target(layout)
             command = [
                 dbt_executable(),
                 *args,
-                "--project-dir",
-                str(DBT_DIR),
                 "--profiles-dir",
                 str(DBT_DIR),
-                "--target-path",
-                str(layout.dbt_target),
                 *vars_argument(profile_vars(layout, settings.limits)),
             ]
             started = dt.datetime.now()
-            watchdog = start_watchdog(publishing.command_marker(layout))
+            watchdog = start_watchdog(publishing.process_marker(layout))
             try:
-                code = _stream(command)
+                code = _stream(command, target)
             finally:
                 stop_watchdog(watchdog)
             if code != 0:

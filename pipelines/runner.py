@@ -180,7 +180,7 @@ def run(settings: Settings, plan: RunPlan) -> int:
             if interrupted := publishing.recover(settings.layout):
                 print(f"  completed the publication of run {interrupted}, interrupted by a kill")
             # dbt ends with this process, even on kill -9
-            watchdog = start_watchdog(publishing.command_marker(settings.layout))
+            watchdog = start_watchdog(publishing.process_marker(settings.layout))
             try:
                 with log.open("w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
                     result = _execute(job, plan, settings, invocation)
