@@ -100,6 +100,31 @@ def test_runs_of_attrib_are_runs_of_the_named_job(tiny_built):
     assert all("attrib/invocation" in r.tags for r in runs)
 
 
+def test_the_run_history_is_dagsters_own_format(tiny_built):
+    """The event log with its connections kept open (core/run_history.py) writes the files
+    Dagster's stock SQLite storage reads: ``dagster dev`` on another setup shows the same
+    events."""
+    from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+
+    from core.layout import Layout
+    from core.run_history import PooledSqliteEventLogStorage
+    from pipelines.instance import instance_for
+
+    _, warehouse, _ = tiny_built
+    instance = instance_for(Layout(warehouse))
+    assert isinstance(instance.event_log_storage, PooledSqliteEventLogStorage)
+    run = instance.get_runs(limit=1)[0]
+    ours = instance.all_logs(run.run_id)
+    stock = SqliteEventLogStorage(instance.event_log_storage._base_dir)
+    theirs = stock.get_logs_for_run(run.run_id)
+    assert len(ours) == len(theirs) > 100
+    assert [e.dagster_event_type for e in ours] == [e.dagster_event_type for e in theirs]
+    materialised = instance.get_latest_materialization_event(
+        AssetKey(["marts", "capacity_objectives"])
+    )
+    assert materialised is not None and materialised.run_id == run.run_id
+
+
 def test_an_explicit_raw_folder_that_is_empty_or_missing_is_an_error(tmp_path):
     for raw in (tmp_path / "missing", tmp_path):
         code, out = attrib("run", "--raw", str(raw), "--warehouse", str(tmp_path / "w.duckdb"))
