@@ -119,6 +119,24 @@ def stages(output: str) -> list[tuple[str, float]]:
     ]
 
 
+def slowest_dbt_nodes(warehouse: Path, most: int = 12) -> list[tuple[str, float]]:
+    """The dbt models and tests of the last build that took longest (dbt's run results)."""
+    results = warehouse.with_suffix("") / "private" / "dbt" / "target" / "run_results.json"
+    nodes = json.loads(results.read_text())["results"]
+    timed = sorted(((n["unique_id"], n["execution_time"]) for n in nodes), key=lambda n: -n[1])
+    return timed[:most]
+
+
+def dbt_by_kind(warehouse: Path) -> dict[str, float]:
+    """Seconds of dbt's nodes by kind (model, test, unit test), summed over its threads."""
+    results = warehouse.with_suffix("") / "private" / "dbt" / "target" / "run_results.json"
+    kinds: dict[str, float] = {}
+    for node in json.loads(results.read_text())["results"]:
+        kind = node["unique_id"].split(".")[0]
+        kinds[kind] = kinds.get(kind, 0.0) + node["execution_time"]
+    return kinds
+
+
 def attrib_run(raw: Path, warehouse: Path, *extra: str):
     run = watch([str(ATTRIB), "run", "--raw", str(raw), "--warehouse", str(warehouse), *extra])
     if run.returncode != 0:
@@ -151,6 +169,7 @@ def main() -> int:
         path.rename(held / path.name)
     start = startup()
     annual = attrib_run(raw, warehouse)
+    annual_nodes, annual_kinds = slowest_dbt_nodes(warehouse), dbt_by_kind(warehouse)
     for path in held.glob("*.csv"):
         path.rename(raw / "sne" / path.name)
     quarterly = attrib_run(raw, warehouse, "--years", QUARTER)
@@ -179,6 +198,12 @@ def main() -> int:
         )
         for step, seconds in stages(run.output):
             print(f"    {step:<40}{seconds:8.1f} s")
+        if label == "annual run":
+            kinds = ", ".join(f"{k} {v:.1f} s" for k, v in annual_kinds.items())
+            print(f"  dbt nodes by kind (summed over dbt's 2 threads): {kinds}")
+            print("  slowest dbt nodes:")
+            for node, seconds in annual_nodes:
+                print(f"    {node[:60]:<60}{seconds:8.1f} s")
     total = sum(rows.values())
     print(f"\nfloor (DuckDB alone, {LIMITS}): {floor_seconds:.1f} s")
     for stage, seconds in floor["stages"].items():

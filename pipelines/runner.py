@@ -130,13 +130,19 @@ def _execute(job, plan: RunPlan, settings: Settings, invocation: str):
     # replaces (its lineage and changes are in the warehouse): kept in memory, not in SQLite
     # (1-2 s of event writes)
     scenario = plan.changed_sources is not None
-    return job.execute_in_process(
-        partition_key=plan.partition_key,
-        run_config={**plan.run_config(), "loggers": LOGGERS},
-        instance=DagsterInstance.ephemeral() if scenario else instance_for(settings.layout),
-        tags={**plan.tags(), WAREHOUSE_TAG: str(settings.warehouse), INVOCATION_TAG: invocation},
-        raise_on_error=False,
-    )
+    instance = DagsterInstance.ephemeral() if scenario else instance_for(settings.layout)
+    with instance:  # closes the run history's files (SQLite folds its write-ahead log in)
+        return job.execute_in_process(
+            partition_key=plan.partition_key,
+            run_config={**plan.run_config(), "loggers": LOGGERS},
+            instance=instance,
+            tags={
+                **plan.tags(),
+                WAREHOUSE_TAG: str(settings.warehouse),
+                INVOCATION_TAG: invocation,
+            },
+            raise_on_error=False,
+        )
 
 
 def run(settings: Settings, plan: RunPlan) -> int:
