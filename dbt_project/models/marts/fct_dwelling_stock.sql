@@ -33,27 +33,35 @@ named as (
     group by all
 ),
 
+-- the codes the parameters exclude, per vintage: a list per vintage, joined to the register
+-- (a subquery per dwelling correlated to its vintage materialised the register three times)
+excluded as (
+    select
+        v.vintage,
+        {%- for name, column in [('typeconst', 'excluded_typeconst'), ('modes', 'excluded_modes'),
+                                 ('conv', 'excluded_conv')] %}
+        string_split(coalesce(any_value(p.parameter_value) filter (
+            where p.parameter_name = 'perimeter.{{ column }}'), ''), '|') as {{ name }}
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    from (select distinct vintage from dwellings) v
+    left join params p on p.year = v.vintage
+    group by v.vintage
+),
+
 flagged as (
     select
         d.*,
-        d.building_type in (
-            select unnest(string_split(coalesce(parameter_value, ''), '|')) from params
-            where parameter_name = 'perimeter.excluded_typeconst' and year = d.vintage
-        ) as is_student,
+        list_contains(e.typeconst, d.building_type) as is_student,
         coalesce(n.is_thematic, false) as is_thematic,
         coalesce(n.is_planned_demolition, false) as is_planned_demolition,
         coalesce(n.is_planned_sale, false) as is_planned_sale,
         n.planned_exit_year,
         n.agreement_start_year as plans_agreement_start_year,
-        cast(d.occupancy_mode as varchar) in (
-            select unnest(string_split(coalesce(parameter_value, ''), '|')) from params
-            where parameter_name = 'perimeter.excluded_modes' and year = d.vintage
-        ) as is_excluded_mode,
-        cast(d.conv_code as varchar) in (
-            select unnest(string_split(coalesce(parameter_value, ''), '|')) from params
-            where parameter_name = 'perimeter.excluded_conv' and year = d.vintage
-        ) as is_excluded_conv
+        list_contains(e.modes, cast(d.occupancy_mode as varchar)) as is_excluded_mode,
+        list_contains(e.conv, cast(d.conv_code as varchar)) as is_excluded_conv
     from dwellings d
+    left join excluded e on e.vintage = d.vintage
     left join named n on n.vintage = d.vintage and n.ident_rep = d.ident_rep
 )
 
