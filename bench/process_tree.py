@@ -60,7 +60,12 @@ class Watched:
 
     @property
     def dbt_processes(self) -> list[str]:
-        return [c for c in self.commands.values() if "/dbt " in c or c.endswith("/dbt")]
+        """dbt's processes: ``attrib-dbt`` (core/dbt_process.py) or a plain ``dbt``, started as
+        a script (the interpreter first, then the script)."""
+        names = ("/dbt", "/attrib-dbt")
+        return [
+            c for c in self.commands.values() if any(p.endswith(names) for p in c.split(" ")[:2])
+        ]
 
 
 def watch(command: list[str], env: dict | None = None, interval: float = 0.1) -> Watched:
