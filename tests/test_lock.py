@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -80,10 +81,11 @@ def test_dbt_alone_meets_the_same_lock(tmp_path, other_process):
 def test_dbt_started_directly_is_refused_before_it_opens_a_file(tmp_path):
     """Without the vars attrib passes, the profile has no file to open: dbt would otherwise
     write the published warehouse under its readers, without the lock."""
-    from core.dbt_project import DBT_DIR, dbt_executable
+    from core.dbt_project import DBT_DIR
 
+    dbt = Path(sys.executable).with_name("dbt")  # dbt itself, as a user would start it
     done = subprocess.run(
-        [dbt_executable(), "debug", "--profiles-dir", ".", "--log-path", str(tmp_path)],
+        [str(dbt), "debug", "--profiles-dir", ".", "--log-path", str(tmp_path)],
         cwd=DBT_DIR,
         capture_output=True,
         text=True,
