@@ -61,7 +61,12 @@ def _record_lineage(settings: Settings, database, run_id: str, started: dt.datet
 
 def _stream(command: list[str], target: Path) -> int:
     """Run dbt, passing its output on line by line (a long build shows its progress)."""
-    environment = {**os.environ, "DBT_TARGET_PATH": str(target), "DBT_PROJECT_DIR": str(DBT_DIR)}
+    environment = {
+        **os.environ,
+        "DBT_TARGET_PATH": str(target),
+        "DBT_LOG_PATH": str(target),  # the warehouse's, as in a run (not dbt_project/logs)
+        "DBT_PROJECT_DIR": str(DBT_DIR),
+    }
     with subprocess.Popen(
         command,
         cwd=DBT_DIR,
