@@ -4,6 +4,7 @@ registers' code lists, ``reference.code_labels``). A label keeps its code for th
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -37,6 +38,19 @@ def percent(value: float | None, decimals: int = 1) -> str:
         return ""
     text = number(value * 100, decimals)
     return re.sub(r",0+$", "", text) + f"{THIN}%"
+
+
+MONTHS = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)  # fmt: skip
+
+
+def date_time(moment: dt.datetime) -> str:
+    """``2026-12-04 19:45`` -> ``4 décembre 2026 à 19:45`` (``1er août``), as a reader dates a
+    document (the machine-readable timestamps stay ISO, in the exports' manifest)."""
+    day = "1er" if moment.day == 1 else str(moment.day)
+    return f"{day} {MONTHS[moment.month - 1]} {moment.year} à {moment:%H:%M}"
 
 
 def slug(name: str) -> str:

@@ -137,13 +137,14 @@ def write_scenario_sheet(database: Path, territory: str, year: int | None, out_d
     ]
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"fiche_{french.slug(tname)}_{year}_scenario_{french.slug(name)}.html"
-    generated = dt.datetime.now().isoformat(timespec="seconds")
+    generated = french.date_time(dt.datetime.now())
     path.write_text(
         PAGE.format(
             title=escape(f"Fiche territoriale {tname} {year}, scénario {name}"),
             name=escape(f"{tname} : scénario « {name} »"),
             meta=f"Scénario comparé à sa référence &middot; EPCI {escape(tid)} (SIREN) "
-            f"&middot; année {year} &middot; généré le {generated} depuis {escape(str(database))}"
+            f"&middot; année {year} &middot; généré le {generated} depuis le scénario "
+            f"<code>{escape(database.name)}</code>"
             "<br>Les objectifs, capacités et cibles ne sont pas des effectifs de ménages ; "
             "les écarts aux objectifs d'attribution restent dans l'entrepôt (marts."
             "scenario_diff). Les écarts sont calculés sur les valeurs avant arrondi : ils "

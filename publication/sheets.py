@@ -436,7 +436,7 @@ class SheetBuilder:
         notes = {
             "Fiche territoriale": f"{name} {year}",
             "Territoire (SIREN de l'EPCI)": territory_id,
-            "Généré le": dt.datetime.now().isoformat(timespec="seconds"),
+            "Généré le": french.date_time(dt.datetime.now()),
             "Run": run,
             "Version du code": code_version(),
             "Secret statistique": f"effectifs de ménages inférieurs à {self.threshold} "
@@ -458,7 +458,7 @@ class SheetBuilder:
     def _page(
         self, name: str, tid: str, year: int, sections: list[Section], run: str, synthetic: bool
     ) -> str:
-        generated = dt.datetime.now().isoformat(timespec="seconds")
+        generated = french.date_time(dt.datetime.now())
         meta = (
             f"Fiche territoriale {year} &middot; EPCI {escape(tid)} (SIREN) &middot; générée le "
             f"{generated} par le run {escape(run)} (code {escape(code_version())})<br>Les "

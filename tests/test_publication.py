@@ -334,6 +334,15 @@ def test_french_numbers_round_half_away_from_zero():
     assert number(1234.5, 1) == "1\u202f234,5"
 
 
+def test_sheets_are_dated_in_french():
+    import datetime as dt
+
+    from publication.french import date_time
+
+    assert date_time(dt.datetime(2026, 12, 4, 9, 5, 30)) == "4 décembre 2026 à 09:05"
+    assert date_time(dt.datetime(2027, 8, 1, 18, 0)) == "1er août 2027 à 18:00"
+
+
 def test_a_territory_file_name_keeps_its_words():
     """Cœur is coeur, not cour: a ligature is two letters."""
     from publication.french import slug
