@@ -430,13 +430,15 @@ class SheetBuilder:
         path = out_dir / f"fiche_{french.slug(name)}_{year}.html"
         run = run_id or f"{self.marts_run()} (le run qui a construit les tables lues)"
         synthetic = is_synthetic(self.con)
+        generated = french.date_time(dt.datetime.now())  # one date for the page and workbook
         path.write_text(
-            self._page(name, territory_id, year, sections, run, synthetic), encoding="utf-8"
+            self._page(name, territory_id, year, sections, run, synthetic, generated),
+            encoding="utf-8",
         )
         notes = {
             "Fiche territoriale": f"{name} {year}",
             "Territoire (SIREN de l'EPCI)": territory_id,
-            "Généré le": french.date_time(dt.datetime.now()),
+            "Généré le": generated,
             "Run": run,
             "Version du code": code_version(),
             "Secret statistique": f"effectifs de ménages inférieurs à {self.threshold} "
@@ -456,9 +458,15 @@ class SheetBuilder:
         return Sheet(territory_id, name, year, path, charts_drawn)
 
     def _page(
-        self, name: str, tid: str, year: int, sections: list[Section], run: str, synthetic: bool
+        self,
+        name: str,
+        tid: str,
+        year: int,
+        sections: list[Section],
+        run: str,
+        synthetic: bool,
+        generated: str,
     ) -> str:
-        generated = french.date_time(dt.datetime.now())
         meta = (
             f"Fiche territoriale {year} &middot; EPCI {escape(tid)} (SIREN) &middot; générée le "
             f"{generated} par le run {escape(run)} (code {escape(code_version())})<br>Les "
