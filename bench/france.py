@@ -119,19 +119,22 @@ def stages(output: str) -> list[tuple[str, float]]:
     ]
 
 
-def slowest_dbt_nodes(warehouse: Path, most: int = 12) -> list[tuple[str, float]]:
-    """The dbt models and tests of the last build that took longest (dbt's run results)."""
+def dbt_results(warehouse: Path) -> list[dict]:
+    """The nodes of the warehouse's last dbt build, with their times (dbt's run results)."""
     results = warehouse.with_suffix("") / "private" / "dbt" / "target" / "run_results.json"
-    nodes = json.loads(results.read_text())["results"]
+    return json.loads(results.read_text())["results"]
+
+
+def slowest_dbt_nodes(nodes: list[dict], most: int = 12) -> list[tuple[str, float]]:
+    """The dbt models and tests that took longest."""
     timed = sorted(((n["unique_id"], n["execution_time"]) for n in nodes), key=lambda n: -n[1])
     return timed[:most]
 
 
-def dbt_by_kind(warehouse: Path) -> dict[str, float]:
+def dbt_by_kind(nodes: list[dict]) -> dict[str, float]:
     """Seconds of dbt's nodes by kind (model, test, unit test), summed over its threads."""
-    results = warehouse.with_suffix("") / "private" / "dbt" / "target" / "run_results.json"
     kinds: dict[str, float] = {}
-    for node in json.loads(results.read_text())["results"]:
+    for node in nodes:
         kind = node["unique_id"].split(".")[0]
         kinds[kind] = kinds.get(kind, 0.0) + node["execution_time"]
     return kinds
@@ -169,7 +172,8 @@ def main() -> int:
         path.rename(held / path.name)
     start = startup()
     annual = attrib_run(raw, warehouse)
-    annual_nodes, annual_kinds = slowest_dbt_nodes(warehouse), dbt_by_kind(warehouse)
+    nodes = dbt_results(warehouse)  # the annual's: the quarterly's build replaces them
+    annual_nodes, annual_kinds = slowest_dbt_nodes(nodes), dbt_by_kind(nodes)
     for path in held.glob("*.csv"):
         path.rename(raw / "sne" / path.name)
     quarterly = attrib_run(raw, warehouse, "--years", QUARTER)
