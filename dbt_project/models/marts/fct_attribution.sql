@@ -4,7 +4,8 @@
 -- commission year, else its latest one). First-quartile status uses the threshold of the
 -- dwelling's EPCI for the year of the lease (or of the commission when there is no lease).
 {{ config(**sne_by_year('extract_year')) }}
-with decisions as (
+-- not materialized: read three times, a scan of the table each time rather than a copy
+with decisions as not materialized (
     select * from {{ ref('int_sne__decisions') }} {{ sne_years_filter('extract_year') }}
 ),
 

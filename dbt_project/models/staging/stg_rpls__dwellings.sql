@@ -1,6 +1,3 @@
--- A table, not a view: several models and tests read it, and a view over a national register
--- would be computed again by each of them.
-{{ config(materialized='table') }}
 -- One row per dwelling per RPLS vintage (the register on 1 January of `vintage`).
 with source as (
     select * from {{ source('raw_validated', 'rpls') }}

@@ -1,11 +1,11 @@
--- A table, not a view: several models and tests read it, and a view over a national register
--- would be computed again by each of them. By extract year in a quarterly run (sne_by_year).
-{{ config(**sne_by_year('extract_year')) }}
+-- A view: only the demand snapshots read it, and they filter it by extract year (DuckDB pushes
+-- the filter to the raw table), so a table would copy 3 million rows of a national extract for
+-- one reader.
+{{ config(materialized='view') }}
 -- Every row of every SNE demand extract. NUM_UNIQUE arrives already pseudonymised: the loader
 -- replaced the demand number by its keyed hash (HMAC-SHA256), so the key never enters SQL.
 with source as (
     select * from {{ source('raw_validated', 'sne_demandes') }}
-    {{ sne_years_filter('cast(left(_partition, 4) as integer)') }}
 )
 
 select
