@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from core.files import file_sha256
+from core.files import files_sha256
 from ingestion.raw_files import RawFile
 
 STATE_DDL = """
@@ -41,7 +41,8 @@ def digest(files: list[RawFile], pseudonym_key: bytes | None) -> str:
     parts = [code_version()]
     if pseudonym_key:
         parts.append(hmac.new(pseudonym_key, b"attrib load state", hashlib.sha256).hexdigest())
-    parts += sorted(f"{f.relative}:{file_sha256(f.path)}" for f in files)
+    hashes = files_sha256([f.path for f in files])
+    parts += sorted(f"{f.relative}:{sha}" for f, sha in zip(files, hashes, strict=True))
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 

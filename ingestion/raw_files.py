@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import codecs
 import csv
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.files import file_sha256
 from schemas.source import RawSource
 
 EXTENSIONS = (".csv", ".parquet")
@@ -73,23 +73,23 @@ class FileFacts:
 
 
 def inspect_csv(raw: RawFile, source: RawSource) -> FileFacts:
-    """Hash the file and check its encoding and header in one streaming pass."""
-    digest, size = hashlib.sha256(), 0
+    """Hash the file (once per run: core/files.py keeps it) and check its encoding and header
+    in one streaming pass, stopped as soon as the encoding is settled."""
+    size, sha256 = raw.path.stat().st_size, file_sha256(raw.path)
     utf8 = codecs.getincrementaldecoder("utf-8")()
     utf8_ok, non_ascii = True, False
     head = b""
     with raw.path.open("rb") as handle:
         while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
             if len(head) < 65536:
                 head += chunk[:65536]
-            if utf8_ok:
-                try:
-                    utf8.decode(chunk)
-                except UnicodeDecodeError:
-                    utf8_ok = False
+            try:
+                utf8.decode(chunk)
+            except UnicodeDecodeError:
+                utf8_ok = False
             non_ascii = non_ascii or not chunk.isascii()
+            if not utf8_ok:
+                break  # not UTF-8: only a UTF-8 source fails, whatever the rest holds
     if size == 0:
         raise RawFileError(raw.relative, "the file is empty")
     expected = "ISO-8859-1 (Latin-1)" if source.encoding == "latin-1" else "UTF-8"
@@ -113,16 +113,11 @@ def inspect_csv(raw: RawFile, source: RawSource) -> FileFacts:
         raise RawFileError(raw.relative, "the file is empty (no header line)")
     if len(lines) < 2 or not any(line.strip() for line in lines[1:]):
         raise RawFileError(raw.relative, "the file has a header but no data rows")
-    return FileFacts(size, digest.hexdigest(), [h.strip() for h in header])
+    return FileFacts(size, sha256, [h.strip() for h in header])
 
 
 def hash_file(path: Path) -> tuple[int, str]:
-    digest, size = hashlib.sha256(), 0
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return size, digest.hexdigest()
+    return path.stat().st_size, file_sha256(path)
 
 
 def check_columns(raw: RawFile, source: RawSource, header: list[str]) -> list[str]:
