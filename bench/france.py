@@ -172,11 +172,13 @@ def main() -> int:
         path.rename(held / path.name)
     start = startup()
     annual = attrib_run(raw, warehouse)
+    (root / "annual.log").write_text(annual.output)  # the runs' own progress, kept to read
     nodes = dbt_results(warehouse)  # the annual's: the quarterly's build replaces them
     annual_nodes, annual_kinds = slowest_dbt_nodes(nodes), dbt_by_kind(nodes)
     for path in held.glob("*.csv"):
         path.rename(raw / "sne" / path.name)
     quarterly = attrib_run(raw, warehouse, "--years", QUARTER)
+    (root / "quarterly.log").write_text(quarterly.output)
     floor_run = subprocess.run(
         [sys.executable, "-c", FLOOR, str(raw), str(root / "floor.duckdb"), json.dumps(LIMITS)],
         check=True,
