@@ -98,6 +98,8 @@ def build_with_lineage(
     except Exception as exc:  # dagster-dbt's message says only that the process failed
         errors = dbt_errors(warehouse.layout.dbt_target, warehouse.database)
         raise Failure(description=errors or str(exc)) from exc
+    finally:
+        keep_build_results(warehouse.layout.dbt_target)
     built = {
         context.asset_key_for_output(e.output_name): e for e in events if isinstance(e, Output)
     }
@@ -115,6 +117,18 @@ def build_with_lineage(
             row = rows[context.asset_key_for_output(event.output_name)]
             event = event.with_metadata({**event.metadata, **row.metadata()})
         yield event
+
+
+BUILD_RESULTS = "build_results.json"
+
+
+def keep_build_results(target: Path) -> None:
+    """Keep the build's run results (each model's and test's status and seconds) as
+    ``build_results.json``: the docs step's ``dbt docs generate`` writes its own
+    ``run_results.json`` over them."""
+    results = target / "run_results.json"
+    if results.exists():
+        shutil.copyfile(results, target / BUILD_RESULTS)
 
 
 def failing_rows(database: Path, sql: str, most: int = 3) -> str:

@@ -120,8 +120,9 @@ def stages(output: str) -> list[tuple[str, float]]:
 
 
 def dbt_results(warehouse: Path) -> list[dict]:
-    """The nodes of the warehouse's last dbt build, with their times (dbt's run results)."""
-    results = warehouse.with_suffix("") / "private" / "dbt" / "target" / "run_results.json"
+    """The nodes of the warehouse's last dbt build, with their times (dbt's run results, kept
+    apart from those of the docs step: assets/warehouse.py)."""
+    results = warehouse.with_suffix("") / "private" / "dbt" / "target" / "build_results.json"
     return json.loads(results.read_text())["results"]
 
 
