@@ -14,7 +14,7 @@
   With no key, the model renders its SQL once for a key that matches nothing, so its table
   exists, with its columns, and no row.
 #}
-{% macro loaded_keys(kind) -%}
+{% macro loaded_keys(kind, every_key=false) -%}
     {%- set queries = {
         'capacity': "select distinct cast(YEAR as varchar) from raw_validated.acd_plans
                      where YEAR >= cast(_partition as integer)",
@@ -22,14 +22,14 @@
         'period': "select distinct _partition from raw_validated.sne_attributions",
     } -%}
     {%- set keys = [] -%}
-    {%- if var(kind ~ '_keys', none) is not none -%}
+    {%- if var(kind ~ '_keys', none) is not none and not every_key -%}
         {%- for k in var(kind ~ '_keys') -%}{%- do keys.append(k | string) -%}{%- endfor -%}
     {%- elif execute -%}
         {%- for k in run_query(queries[kind] ~ ' order by 1').columns[0].values() -%}
             {%- do keys.append(k | string) -%}
         {%- endfor -%}
     {%- endif -%}
-    {%- set years = var('years', none) -%}
+    {%- set years = none if every_key else var('years', none) -%}
     {%- set kept = [] -%}
     {%- if years is not none and kind == 'survey' -%}
         {#- OPS is biennial: a year's fragility is that of the latest survey at or before it -#}
@@ -51,8 +51,10 @@
     {%- do return(kept) -%}
 {%- endmacro %}
 
-{% macro for_each_key(kind) -%}
-    {%- set keys = loaded_keys(kind) -%}
+{% macro for_each_key(kind, every_key=false) -%}
+    {#- every_key: a view renders every loaded key, whatever the run's scope (a view is not
+        built by key: its SQL is all there is of it) -#}
+    {%- set keys = loaded_keys(kind, every_key) -%}
     {%- if keys | length == 0 %}
 select * from (
 {{ caller('0') }}
@@ -95,7 +97,8 @@ select * from (
   no figure behind. A backfill (var years or <kind>_keys) touches only its own keys.
 #}
 {% macro prune_unloaded_keys(kind, column) -%}
-    {%- if execute and var('years', none) is none and var(kind ~ '_keys', none) is none -%}
+    {%- if execute and config.get('materialized') != 'view'
+           and var('years', none) is none and var(kind ~ '_keys', none) is none -%}
         {%- set keys = loaded_keys(kind) -%}
         delete from {{ this }} where
         {%- if keys %} cast({{ column }} as varchar) not in (
