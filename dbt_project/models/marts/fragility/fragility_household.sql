@@ -1,9 +1,9 @@
 -- Each OPS household's potential fragility (Sicoval CIA art. 2): nine criteria, each a
 -- parameter with its source, counted into a level (1-2 low, 3-4 medium, 5-8 high, 9 very
--- high). No direct identifier: the household is a hash of dwelling and survey year (the
--- dwelling, not the person, is what OPS identifies; dwelling ids are public in RPLS).
+-- high). No identifier of a person: the household is the sha256 of dwelling and survey year
+-- (not a pseudonym: OPS identifies dwellings, whose ids are public in RPLS).
 -- A view: its two readers (fragility_by) group it by residence and commune, and a table of 4.6
--- million households in France took 4.3 s to write for them. Its grain is fct_occupancy's
+-- million households in France took 4.3 s to build for them. Its grain is fct_occupancy's
 -- (one household per survey and dwelling), tested there.
 {{ config(materialized='view') }}
 {% call(key) for_each_key('survey', every_key=true) %}
