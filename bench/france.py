@@ -27,6 +27,7 @@ from pathlib import Path
 from process_tree import watch
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # the project's schemas and settings, read in place
 ATTRIB = Path(sys.executable).with_name("attrib")
 QUARTER = "2026T1"
 
@@ -77,10 +78,14 @@ print(json.dumps({"stages": stages, "rows": rows}))
 """
 
 
+def decimal_comma(source) -> bool:
+    """Whether the source writes its numbers the French way (schemas/columns.py)."""
+    return any((c.metadata or {}).get("decimal_comma") for c in source.schema.columns.values())
+
+
 def floor_spec(raw: Path, held: list[str]) -> list[dict]:
     """Every raw file the annual run read (the held-back quarter aside), by source, with the
     delimiter and encoding of its schema (schemas/): what the floor loads."""
-    sys.path.insert(0, str(HERE.parent))
     from ingestion.raw_files import discover
     from schemas import SOURCES
 
@@ -99,7 +104,7 @@ def floor_spec(raw: Path, held: list[str]) -> list[dict]:
                     "files": files,
                     "delim": source.delimiter,
                     "encoding": source.encoding,
-                    "decimal": "," if source.encoding == "latin-1" else ".",
+                    "decimal": "," if decimal_comma(source) else ".",
                 }
             )
     return spec
@@ -154,7 +159,6 @@ def startup() -> dict[str, float]:
 def limits() -> dict:
     """The DuckDB limits the runs use (core/settings.py: ATTRIB_DUCKDB_MEMORY and
     ATTRIB_DUCKDB_THREADS, else the defaults), for the floor to run under the same."""
-    sys.path.insert(0, str(HERE.parent))
     from core.settings import DuckDBLimits
 
     run = DuckDBLimits.from_environment()
