@@ -2,10 +2,15 @@
 -- (ACD annex 3 phase 1). Parameters (FINAN classes, excluded modes...) are those valid for
 -- the vintage year; plan events are those of the latest agreement starting at most the year
 -- after the vintage (the perimeter on 1 January V+1 is built from vintage V).
--- not materialized: read three times, it would be copied whole (5.4 million dwellings in
+-- not materialized: read twice, it would be copied whole (5.4 million dwellings in
 -- France: 2 GB of buffers, 5.2 s; read from the register each time, 0.6 GB, 4.5 s)
 with dwellings as not materialized (
     select * from {{ ref('int_rpls__dwelling_classes') }}
+),
+
+-- the vintages the register holds: what the plans and the parameters are looked up for
+vintages as (
+    select distinct vintage from dwellings
 ),
 
 params as (
@@ -14,7 +19,7 @@ params as (
 
 agreements as (
     select distinct d.vintage, max(p.agreement_start_year) as agreement_start_year
-    from (select distinct vintage from dwellings) d
+    from vintages d
     join {{ ref('int_acd__plan_events') }} p on p.agreement_start_year <= d.vintage + 1
     group by d.vintage
 ),
@@ -46,7 +51,7 @@ excluded as (
             where p.parameter_name = 'perimeter.{{ column }}'), ''), '|') as {{ name }}
         {%- if not loop.last %},{% endif %}
         {%- endfor %}
-    from (select distinct vintage from dwellings) v
+    from vintages v
     left join params p on p.year = v.vintage
     group by v.vintage
 ),
