@@ -21,7 +21,7 @@ from dagster import (
 from audit import lineage
 from audit.dbt_lineage import manifest
 from core.resources import Warehouse
-from publication.exports import export_marts, load_published
+from publication.exports import export_marts
 from publication.sheets import write_sheets
 from publication.suppression import policy
 from quality.gx_suites import run_suites, suites
@@ -118,15 +118,10 @@ def parquet_exports(context: AssetExecutionContext, warehouse: Warehouse) -> Mat
     # not rebuilt by this run (a quarterly run): the published export still holds
     built_by = lineage.latest_runs(context.instance, [mart_key(m) for m in policy().marts])
     unchanged = {m for m in policy().marts if built_by.get(mart_key(m)) != this_run}
-    reports = export_marts(
-        warehouse.database,
-        out,
-        run_id=this_run,
-        previous=warehouse.layout.exports,
-        unchanged=unchanged,
-    )
     with warehouse.connect() as con:
-        load_published(con, [r for r in reports if not r.carried])
+        reports = export_marts(
+            con, out, run_id=this_run, previous=warehouse.layout.exports, unchanged=unchanged
+        )
     row = publication_lineage(context, warehouse, started, list(policy().marts))
     return MaterializeResult(
         metadata={

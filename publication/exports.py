@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+from collections import Counter
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from audit.dbt_lineage import manifest
-from core.connection import connect, read_frame, sql_string
+from core.connection import read_frame, sql_string
 from ingestion.landing_zone import is_synthetic
 from publication.suppression import SUPPRESSED_COLUMN, policy, suppress, unclassified_columns
 
@@ -40,32 +41,27 @@ class ExportReport:
     carried: bool = False  # copied from the previous publication, not written by this run
 
 
-def load_published(con: duckdb.DuckDBPyConnection, reports: list[ExportReport]) -> None:
-    """The exports as tables of the schema ``published``, in the same publishing step: an
-    analyst copying figures from SQL gets the suppressed ones, exactly those of the files."""
+def load_published(con: duckdb.DuckDBPyConnection, mart: str, table: pa.Table) -> None:
+    """The export of ``mart`` as the table ``published.<mart>``, from the Arrow table the
+    Parquet file was written from, in the same step: an analyst copying figures from SQL gets
+    the suppressed ones, exactly those of the file (read back from the file, the table took
+    three times as long: pyarrow writes a mart as one row group, which DuckDB reads on one
+    thread)."""
     con.execute("CREATE SCHEMA IF NOT EXISTS published")
-    for report in reports:
-        con.execute(
-            f"CREATE OR REPLACE TABLE published.{report.mart} AS SELECT * FROM read_parquet(?)",
-            [report.path],
-        )
-        note = (
-            f"marts.{report.mart} as published (exports/{report.mart}.parquet): counts below "
-            "the threshold of publication/policy.yml suppressed, listed in suppressed_columns."
-        )
-        con.execute(f"COMMENT ON TABLE published.{report.mart} IS {sql_string(note)}")
-        docs = {**column_docs(report.mart), SUPPRESSED_COLUMN: SUPPRESSED_DOC}
-        names = con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'published' "
-            "AND table_name = ?",
-            [report.mart],
-        ).fetchall()
-        for (name,) in names:
-            if docs.get(name):
-                con.execute(
-                    f'COMMENT ON COLUMN published.{report.mart}."{name}" IS '
-                    f"{sql_string(docs[name])}"
-                )
+    con.register("export_rows", table)
+    try:
+        con.execute(f"CREATE OR REPLACE TABLE published.{mart} AS SELECT * FROM export_rows")
+    finally:
+        con.unregister("export_rows")
+    note = (
+        f"marts.{mart} as published (exports/{mart}.parquet): counts below "
+        "the threshold of publication/policy.yml suppressed, listed in suppressed_columns."
+    )
+    con.execute(f"COMMENT ON TABLE published.{mart} IS {sql_string(note)}")
+    docs = {**column_docs(mart), SUPPRESSED_COLUMN: SUPPRESSED_DOC}
+    for name in table.column_names:
+        if docs.get(name):
+            con.execute(f'COMMENT ON COLUMN published.{mart}."{name}" IS {sql_string(docs[name])}')
 
 
 def grain_of(mart: str) -> list[str]:
@@ -111,6 +107,18 @@ def is_built(con: duckdb.DuckDBPyConnection, mart: str, schema: str = "marts") -
     return bool(found)
 
 
+def hidden_cells(hidden: pd.Series | None, counted: set[str]) -> tuple[int, int]:
+    """Count cells hidden and rows with a hidden cell, from each row's list of hidden columns.
+    Rows that hide the same columns share one list (publication/suppression.py): counted per
+    list, not per row (a national mart has 340,000 rows and a handful of lists)."""
+    if hidden is None:
+        return 0, 0
+    lists = dict(zip(map(id, hidden), hidden, strict=True))
+    rows = Counter(map(id, hidden))
+    cells = sum(len(counted.intersection(lists[i])) * n for i, n in rows.items())
+    return cells, sum(n for i, n in rows.items() if lists[i])
+
+
 def previous_exports(
     previous: Path | None, unchanged: set[str], threshold: int
 ) -> dict[str, tuple[dict, ExportReport]]:
@@ -136,75 +144,72 @@ def previous_exports(
 
 
 def export_marts(
-    warehouse: Path,
+    con: duckdb.DuckDBPyConnection,
     out_dir: Path,
     threshold: int | None = None,
     run_id: str | None = None,
     previous: Path | None = None,
     unchanged: set[str] = frozenset(),
 ) -> list[ExportReport]:
-    """Suppress and write every mart of the policy; ``unchanged`` marts (not rebuilt by this
-    run) are copied from the ``previous`` exports when those were written under the same
-    policy. Returns the reports of the marts written now."""
+    """Suppress and write every mart of the policy, as a Parquet file and as the table
+    ``published.<mart>`` (``con`` is the run's connection to its building copy); ``unchanged``
+    marts (not rebuilt by this run) are copied from the ``previous`` exports when those were
+    written under the same policy, their published table kept. Returns the reports of every
+    mart exported."""
     rules = policy()
     threshold = rules.threshold if threshold is None else threshold
     out_dir.mkdir(parents=True, exist_ok=True)
     reports, documented, carried_reports = [], {}, []
     carried = previous_exports(previous, set(unchanged), threshold)
-    con = connect(Path(warehouse), read_only=True)
-    try:
-        synthetic = is_synthetic(con)
-        for mart, spec in rules.marts.items():
-            if not is_built(con, mart):
-                documented[mart] = {"not_built": "no extract of its sources loaded yet"}
-                continue
-            if mart in carried and is_built(con, mart, "published"):
-                entry, report = carried[mart]
-                shutil.copyfile(previous / entry["file"], out_dir / entry["file"])
-                documented[mart] = entry
-                carried_reports.append(replace(report, path=str(out_dir / entry["file"])))
-                continue
-            grain = grain_of(mart)
-            frame = suppressed_frame(con, mart, threshold)
-            unknown = unclassified_columns(mart, list(frame.columns))
-            if unknown:
-                raise UnclassifiedColumns(
-                    f"marts.{mart}: column(s) {', '.join(unknown)} are not classified in "
-                    "publication/policy.yml (counts, derived, statistics or not_personal): "
-                    "nothing is exported until they are"
-                )
-            hidden = frame[SUPPRESSED_COLUMN] if SUPPRESSED_COLUMN in frame else None
-            table = pa.Table.from_pandas(frame, preserve_index=False)
-            table = table.replace_schema_metadata(
-                {
-                    **(table.schema.metadata or {}),
-                    b"attrib.policy_version": rules.version.encode(),
-                    b"attrib.small_count_threshold": str(threshold).encode(),
-                    b"attrib.run_id": (run_id or "").encode(),
-                }
+    synthetic = is_synthetic(con)
+    for mart, spec in rules.marts.items():
+        if not is_built(con, mart):
+            documented[mart] = {"not_built": "no extract of its sources loaded yet"}
+            continue
+        if mart in carried and is_built(con, mart, "published"):
+            entry, report = carried[mart]
+            shutil.copyfile(previous / entry["file"], out_dir / entry["file"])
+            documented[mart] = entry
+            carried_reports.append(replace(report, path=str(out_dir / entry["file"])))
+            continue
+        grain = grain_of(mart)
+        frame = suppressed_frame(con, mart, threshold)
+        unknown = unclassified_columns(mart, list(frame.columns))
+        if unknown:
+            raise UnclassifiedColumns(
+                f"marts.{mart}: column(s) {', '.join(unknown)} are not classified in "
+                "publication/policy.yml (counts, derived, statistics or not_personal): "
+                "nothing is exported until they are"
             )
-            path = out_dir / f"{mart}.parquet"
-            pq.write_table(table, path)
-            counted = set(spec.counts)
-            cells = 0 if hidden is None else sum(len(counted.intersection(n)) for n in hidden)
-            rows_hidden = 0 if hidden is None else int(hidden.map(bool).sum())
-            reports.append(ExportReport(mart, str(path), len(frame), cells, rows_hidden))
-            docs = column_docs(mart)
-            if SUPPRESSED_COLUMN in frame:
-                docs[SUPPRESSED_COLUMN] = SUPPRESSED_DOC
-            documented[mart] = {
-                "file": path.name,
-                "rows": len(frame),
-                "grain": grain,
-                "lines_along": spec.varying(grain),
-                "counts_protected": list(spec.counts),
-                "derived_withheld_with_counts": {k: list(v) for k, v in spec.derived.items()},
-                "cells_suppressed": cells,
-                "exported_by_run": run_id,
-                "columns": {name: docs.get(name, "") for name in frame.columns},
+        hidden = frame[SUPPRESSED_COLUMN] if SUPPRESSED_COLUMN in frame else None
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        table = table.replace_schema_metadata(
+            {
+                **(table.schema.metadata or {}),
+                b"attrib.policy_version": rules.version.encode(),
+                b"attrib.small_count_threshold": str(threshold).encode(),
+                b"attrib.run_id": (run_id or "").encode(),
             }
-    finally:
-        con.close()
+        )
+        path = out_dir / f"{mart}.parquet"
+        pq.write_table(table, path)
+        load_published(con, mart, table)
+        cells, rows_hidden = hidden_cells(hidden, set(spec.counts))
+        reports.append(ExportReport(mart, str(path), len(frame), cells, rows_hidden))
+        docs = column_docs(mart)
+        if SUPPRESSED_COLUMN in frame:
+            docs[SUPPRESSED_COLUMN] = SUPPRESSED_DOC
+        documented[mart] = {
+            "file": path.name,
+            "rows": len(frame),
+            "grain": grain,
+            "lines_along": spec.varying(grain),
+            "counts_protected": list(spec.counts),
+            "derived_withheld_with_counts": {k: list(v) for k, v in spec.derived.items()},
+            "cells_suppressed": cells,
+            "exported_by_run": run_id,
+            "columns": {name: docs.get(name, "") for name in frame.columns},
+        }
     (out_dir / "manifest.json").write_text(
         json.dumps(
             {
