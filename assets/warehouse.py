@@ -30,6 +30,7 @@ from assets.publication import GX_OP
 from audit import lineage
 from audit.dbt_lineage import manifest, model_lineage_row
 from core.connection import connect
+from core.dbt_process import SCOPE_OPTION
 from core.dbt_project import (
     dbt_project,
     prepare_target,
@@ -64,7 +65,9 @@ class BuildConfig(Config):
     years: list[int] | None = None
     periods: list[str] | None = None
 
-    def dbt_vars(self) -> dict:
+    def scope(self) -> dict:
+        """What the build computes (dbt_project/macros/partition_keys.sql, scope): empty for a
+        whole build."""
         values: dict = {}
         if self.years:
             values["years"] = sorted(self.years)
@@ -72,20 +75,27 @@ class BuildConfig(Config):
             values["period_keys"] = sorted(self.periods)
         return values
 
+    def build_args(self) -> list[str]:
+        """``dbt build`` with its scope, or, for a whole build, ``--full-refresh``: the
+        incremental models are created anew from every loaded key, without a delete+insert of
+        every key over a copy of them."""
+        scope = self.scope()
+        if not scope:
+            return ["build", "--full-refresh"]
+        return ["build", SCOPE_OPTION, json.dumps(scope, sort_keys=True)]
 
-def run_dbt(
-    dbt: DbtCliResource, warehouse: Warehouse, args: list[str], extra_vars=None, context=None
-):
+
+def run_dbt(dbt: DbtCliResource, warehouse: Warehouse, args: list[str], context=None):
     """One dbt invocation on this run's building copy: its profile vars, its own target
     folder."""
     warehouse.area  # noqa: B018 - begun before dbt opens it
     target = prepare_target(warehouse.layout)
-    values = {**profile_vars(warehouse.layout, warehouse.limits), **(extra_vars or {})}
+    values = profile_vars(warehouse.layout, warehouse.limits)
     return dbt.cli([*args, *vars_argument(values)], context=context, target_path=target)
 
 
 def build_with_lineage(
-    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, extra_vars: dict
+    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, args: list[str]
 ) -> Iterator:
     """Run dbt, then record one ``audit.lineage`` row per model built and add the same facts to
     its materialisation. dbt holds the warehouse's single write lock while it runs, so the
@@ -94,7 +104,7 @@ def build_with_lineage(
     log = warehouse.layout.dbt_target / "dbt.log"
     log.unlink(missing_ok=True)  # dbt's own log of this build only (it appends otherwise)
     try:
-        events = list(run_dbt(dbt, warehouse, ["build"], extra_vars, context).stream())
+        events = list(run_dbt(dbt, warehouse, args, context).stream())
     except Exception as exc:  # dagster-dbt's message says only that the process failed
         errors = dbt_errors(warehouse.layout.dbt_target, warehouse.database)
         raise Failure(description=errors or str(exc)) from exc
@@ -209,7 +219,7 @@ def warehouse_models(
         ensure_all_tables(con)
     if runs_gx(context):
         warm_up()  # GX's start-up overlaps the dbt build
-    yield from build_with_lineage(context, dbt, warehouse, config.dbt_vars())
+    yield from build_with_lineage(context, dbt, warehouse, config.build_args())
 
 
 def runs_gx(context: AssetExecutionContext) -> bool:

@@ -8,6 +8,14 @@ the profile, every new warehouse (each scenario's, each test's) parsed the whole
 2.7 s per dbt invocation. dagster-dbt starts dbt in the dbt project's folder and names the
 target folder in ``DBT_TARGET_PATH``, and the project's in ``DBT_PROJECT_DIR``; ``attrib dbt``
 does the same.
+
+``--attrib-scope JSON`` (taken off the command line before dbt reads it): what a run restricted
+to some years or periods computes (``{"period_keys": ["2026T1"]}``), put in the dbt process's
+environment as ``ATTRIB_DBT_SCOPE``, where the project's macros read it when they run
+(``dbt_project/macros/partition_keys.sql``). Passed as a dbt var, it made dbt parse the whole
+project again (2.8 s) each time it changed, as from an annual run to a quarterly one: dbt
+compares the vars with those of its last parse, not the environment that macros read only at
+execution.
 """
 
 from __future__ import annotations
@@ -16,8 +24,23 @@ import os
 import sys
 from pathlib import Path
 
+SCOPE_OPTION = "--attrib-scope"
+SCOPE_VARIABLE = "ATTRIB_DBT_SCOPE"
+
+
+def take_scope(argv: list[str]) -> list[str]:
+    """``argv`` without ``--attrib-scope JSON``, whose value goes to the environment (none
+    there without it: a scope never leaks from the caller's environment into a whole build)."""
+    if SCOPE_OPTION not in argv:
+        os.environ.pop(SCOPE_VARIABLE, None)
+        return argv
+    at = argv.index(SCOPE_OPTION)
+    os.environ[SCOPE_VARIABLE] = argv[at + 1]
+    return argv[:at] + argv[at + 2 :]
+
 
 def main() -> None:
+    sys.argv = take_scope(sys.argv)
     target = os.environ.get("DBT_TARGET_PATH")
     if target and Path(target).is_absolute():
         os.environ.setdefault("DBT_PROJECT_DIR", os.getcwd())  # the folder dbt was started in

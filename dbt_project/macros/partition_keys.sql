@@ -5,15 +5,36 @@
   and rendered once per key, the blocks joined by UNION ALL. Incremental models replace the rows
   of the keys computed (delete+insert on the key column) and keep the others.
 
-  Which keys: var('<kind>_keys') when given (a list), else every key the raw layer holds,
-  limited to var('years') when given (a backfill of some years; for surveys, those of the
+  Which keys: scope('<kind>_keys') when given (a list), else every key the raw layer holds,
+  limited to scope('years') when given (a backfill of some years; for surveys, those of the
   years and the latest one at or before the first year, OPS being biennial):
     capacity: every year the loaded plans cover, from each agreement's start to its last event
     survey:   every OPS survey year loaded
     period:   every SNE period with decisions loaded ('2025', or '2026T2' for year to date)
   With no key, the model renders its SQL once for a key that matches nothing, so its table
   exists, with its columns, and no row.
+
+  A whole run (attrib's annual run) builds with --full-refresh: every incremental model is
+  created anew from every loaded key, as a table would be, without the copy a delete+insert
+  of every key costs.
 #}
+
+{#
+  What a run restricted to some years or periods computes: 'years' (a backfill),
+  'period_keys' (a quarterly run), 'capacity_keys', 'survey_keys'; none in a whole run.
+  attrib passes it to its dbt process (core/dbt_process.py, --attrib-scope), read here when
+  the models run, never while dbt parses: a dbt var would make dbt parse the whole project
+  again whenever it changes. A var of the same name given to dbt run alone
+  (attrib dbt -- build --vars '{years: [2024]}') takes precedence.
+#}
+{% macro scope(name) -%}
+    {%- if var(name, none) is not none -%}
+        {%- do return(var(name)) -%}
+    {%- elif execute -%}
+        {%- do return(fromjson(env_var('ATTRIB_DBT_SCOPE', '{}')).get(name)) -%}
+    {%- endif -%}
+    {%- do return(none) -%}
+{%- endmacro %}
 {% macro loaded_keys(kind, every_key=false) -%}
     {%- set queries = {
         'capacity': "select distinct cast(YEAR as varchar) from raw_validated.acd_plans
@@ -22,14 +43,14 @@
         'period': "select distinct _partition from raw_validated.sne_attributions",
     } -%}
     {%- set keys = [] -%}
-    {%- if var(kind ~ '_keys', none) is not none and not every_key -%}
-        {%- for k in var(kind ~ '_keys') -%}{%- do keys.append(k | string) -%}{%- endfor -%}
+    {%- if scope(kind ~ '_keys') is not none and not every_key -%}
+        {%- for k in scope(kind ~ '_keys') -%}{%- do keys.append(k | string) -%}{%- endfor -%}
     {%- elif execute -%}
         {%- for k in run_query(queries[kind] ~ ' order by 1').columns[0].values() -%}
             {%- do keys.append(k | string) -%}
         {%- endfor -%}
     {%- endif -%}
-    {%- set years = none if every_key else var('years', none) -%}
+    {%- set years = none if every_key else scope('years') -%}
     {%- set kept = [] -%}
     {%- if years is not none and kind == 'survey' -%}
         {#- OPS is biennial: a year's fragility is that of the latest survey at or before it -#}
@@ -94,11 +115,11 @@ select * from (
 {#
   Post-hook of the yearly, survey and period models: remove the rows of keys the raw layer no
   longer holds (their files were removed from the landing zone), so a removed extract leaves
-  no figure behind. A backfill (var years or <kind>_keys) touches only its own keys.
+  no figure behind. A backfill (scope years or <kind>_keys) touches only its own keys.
 #}
 {% macro prune_unloaded_keys(kind, column) -%}
     {%- if execute and config.get('materialized') != 'view'
-           and var('years', none) is none and var(kind ~ '_keys', none) is none -%}
+           and scope('years') is none and scope(kind ~ '_keys') is none -%}
         {%- set keys = loaded_keys(kind) -%}
         delete from {{ this }} where
         {%- if keys %} cast({{ column }} as varchar) not in (
@@ -111,13 +132,13 @@ select * from (
 {%- endmacro %}
 
 {#
-  Every SNE period loaded, and those the run names (var period_keys: a quarter computed from a
+  Every SNE period loaded, and those the run names (period_keys: a quarter computed from a
   yearly extract): the periods of a model over all periods (the facts views), a superset of
   those the period marts hold whatever a run computed. A query with one column, period.
 #}
 {% macro sne_periods() -%}
     select distinct _partition as period from {{ source('raw_validated', 'sne_attributions') }}
-    {%- for k in var('period_keys', []) %}
+    {%- for k in scope('period_keys') or [] %}
     union select '{{ k }}'
     {%- endfor %}
 {%- endmacro %}
@@ -135,10 +156,10 @@ select * from (
 #}
 {% macro sne_years() -%}
     {%- set years = [] -%}
-    {%- if var('years', none) is not none -%}
-        {%- for y in var('years') -%}{%- do years.append(y | int) -%}{%- endfor -%}
-    {%- elif var('period_keys', none) is not none -%}
-        {%- for k in var('period_keys') -%}
+    {%- if scope('years') is not none -%}
+        {%- for y in scope('years') -%}{%- do years.append(y | int) -%}{%- endfor -%}
+    {%- elif scope('period_keys') is not none -%}
+        {%- for k in scope('period_keys') -%}
             {%- if ((k | string)[:4] | int) not in years -%}
                 {%- do years.append((k | string)[:4] | int) -%}
             {%- endif -%}
@@ -150,13 +171,12 @@ select * from (
 {%- endmacro %}
 
 {% macro sne_by_year(column) -%}
-    {%- set whole = sne_years() is none -%}
     {%- do return({
-        'materialized': 'table' if whole else 'incremental',
+        'materialized': 'incremental',
         'incremental_strategy': 'delete+insert',
         'unique_key': column,
         'on_schema_change': 'sync_all_columns',
-        'pre_hook': [] if whole else ["{{ sne_clear_years('" ~ column ~ "') }}"],
+        'pre_hook': ["{{ sne_clear_years('" ~ column ~ "') }}"],
     }) -%}
 {%- endmacro %}
 
@@ -165,10 +185,16 @@ select * from (
     {%- do return(sne_years() is not none and this is not none and is_incremental()) -%}
 {%- endmacro %}
 
-{# A restricted run first removes the rows of its years (one whose files are gone too). #}
+{#
+  A restricted run first removes the rows of its years (one whose files are gone too); a whole
+  build on the table (dbt run alone, without --full-refresh) removes every row, as rebuilding
+  the table would.
+#}
 {% macro sne_clear_years(column) -%}
     {%- if sne_by_year_now() -%}
         delete from {{ this }} where {{ column }} in ({{ sne_years() | join(', ') }})
+    {%- elif execute and this is not none and is_incremental() -%}
+        delete from {{ this }}
     {%- else -%}
         select 1
     {%- endif -%}
