@@ -75,6 +75,14 @@ class BuildConfig(Config):
             values["period_keys"] = sorted(self.periods)
         return values
 
+    def describe(self) -> str:
+        """The scope in words, for the run's progress lines."""
+        words = {"years": "years", "period_keys": "periods"}
+        scope = self.scope()
+        if not scope:
+            return "every loaded year, survey and period (a whole build: --full-refresh)"
+        return "; ".join(f"{words[k]} {', '.join(map(str, v))} only" for k, v in scope.items())
+
     def build_args(self) -> list[str]:
         """``dbt build`` with its scope, or, for a whole build, ``--full-refresh``: the
         incremental models are created anew from every loaded key, without a delete+insert of
@@ -219,6 +227,8 @@ def warehouse_models(
         ensure_all_tables(con)
     if runs_gx(context):
         warm_up()  # GX's start-up overlaps the dbt build
+    # the scope is not in dbt's own log (core/dbt_process.py takes it off the command line)
+    context.log.info(f"dbt computes {config.describe()}", extra={"progress": True})
     yield from build_with_lineage(context, dbt, warehouse, config.build_args())
 
 

@@ -16,6 +16,8 @@ import subprocess
 import uuid
 from pathlib import Path
 
+import yaml
+
 from audit import lineage
 from audit.dbt_lineage import model_lineage_row
 from core import publishing
@@ -80,23 +82,45 @@ def _stream(command: list[str], target: Path) -> int:
     return process.returncode
 
 
+def with_vars(args: list[str], layout, limits) -> list[str]:
+    """``args`` with one ``--vars``: the user's (``--vars '{years: [2025]}'``) merged with the
+    profile's, which name the building copy and the limits and win over a var of the same
+    name. dbt keeps only the last ``--vars`` it is given: appending the profile's after the
+    user's dropped the user's, and a build meant for one year computed every year."""
+    given: dict = {}
+    kept: list[str] = []
+    rest = iter(args)
+    for arg in rest:
+        if arg == "--vars":
+            text = next(rest, "")
+        elif arg.startswith("--vars="):
+            text = arg.removeprefix("--vars=")
+        else:
+            kept.append(arg)
+            continue
+        parsed = yaml.safe_load(text) if text.strip() else {}
+        if not isinstance(parsed, dict):
+            raise ValueError(f"--vars takes a YAML dictionary, e.g. '{{years: [2025]}}': {text!r}")
+        given.update(parsed)
+    return [*kept, *vars_argument({**given, **profile_vars(layout, limits)})]
+
+
 def run_dbt_alone(settings: Settings, args: list[str]) -> int:
     """Run ``dbt ARGS`` on ``settings``' warehouse; dbt's exit code (3 when the warehouse is
     busy)."""
     layout = settings.layout
+    try:
+        arguments = with_vars(args, layout, settings.limits)
+    except (ValueError, yaml.YAMLError) as bad:
+        print(f"error: {bad}")
+        return 2
     prepare_manifest()
     run_id = f"dbt-{uuid.uuid4().hex[:12]}"
     try:
         with WarehouseLock(layout, "attrib dbt " + " ".join(args)):
             area = publishing.begin(layout, run_id)
             target = prepare_target(layout)
-            command = [
-                dbt_executable(),
-                *args,
-                "--profiles-dir",
-                str(DBT_DIR),
-                *vars_argument(profile_vars(layout, settings.limits)),
-            ]
+            command = [dbt_executable(), *arguments, "--profiles-dir", str(DBT_DIR)]
             started = dt.datetime.now()
             watchdog = start_watchdog(publishing.process_marker(layout))
             try:

@@ -179,3 +179,22 @@ def test_dbt_alone_publishes_its_build_and_records_lineage(copy_built):
         k: v for k, v in before.items() if k != str(warehouse)
     }  # dbt alone rebuilds no export, sheet or docs page
     assert not publishing.building_root(Layout(warehouse)).exists()
+
+
+def test_dbt_alone_computes_the_years_its_vars_name(copy_built):
+    """``attrib dbt -- build --vars '{years: [Y]}'`` computes year Y only: the user's vars reach
+    dbt beside the profile's (dbt keeps only the last --vars it is given)."""
+    _, warehouse = copy_built
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        (year,) = con.execute("SELECT max(year) FROM marts.fct_demand").fetchone()
+    finally:
+        con.close()
+    select = ["--select", "marts.fct_demand", "--vars", f"{{years: [{year}]}}"]
+    code, out = attrib("dbt", "--warehouse", str(warehouse), "--", "build", *select)
+    assert code == 0, out
+    results = json.loads((Layout(warehouse).dbt_target / "run_results.json").read_text())
+    compiled = {
+        r["unique_id"].split(".")[-1]: r.get("compiled_code") or "" for r in results["results"]
+    }
+    assert f"where year in ({year})" in compiled["fct_demand"]
