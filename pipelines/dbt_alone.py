@@ -92,7 +92,9 @@ def with_vars(args: list[str], layout, limits) -> list[str]:
     rest = iter(args)
     for arg in rest:
         if arg == "--vars":
-            text = next(rest, "")
+            text = next(rest, None)
+            if text is None:
+                raise ValueError("--vars needs a value, e.g. --vars '{years: [2025]}'")
         elif arg.startswith("--vars="):
             text = arg.removeprefix("--vars=")
         else:
