@@ -9,19 +9,25 @@ with decisions as not materialized (
     select * from {{ ref('int_sne__decisions') }} {{ sne_years_filter('extract_year') }}
 ),
 
-register as (
+-- not materialized either: read twice (the dwelling, dwelling_in_register), DuckDB otherwise
+-- copies the whole national register (France: 3.8 s against 2.6 s for this model)
+register as not materialized (
     select * from {{ ref('int_rpls__dwelling_classes') }}
 ),
 
+-- the columns used below only: the windows carry every column they are given
 dwelling as (
-    select d.decision_key, r.*
+    select d.decision_key, r.ident_rep, r.vintage, r.depcom, r.is_in_qpv, r.finan_class,
+        r.residence_id
     from decisions d
     join register r on r.ident_rep = d.ident_rep and r.vintage <= year(d.commission_on)
     qualify row_number() over (partition by d.decision_key order by r.vintage desc) = 1
 ),
 
 demand as (
-    select d.decision_key, f.*
+    select d.decision_key, f.demand_key, f.yearly_income_per_cu, f.is_priority,
+        f.priority_label, f.priority_category, f.is_dalo, f.is_transfer, f.is_essential_worker,
+        f.is_student, f.is_urban_renewal_rehousing
     from decisions d
     join {{ ref('fct_demand') }} f on f.demand_key = d.demand_key
     qualify row_number() over (
