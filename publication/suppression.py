@@ -153,7 +153,7 @@ def suppress(
     """The frame as published: hidden counts and their row's derived columns set to null,
     and ``suppressed_columns`` listing what was hidden in each row (null is then never
     ambiguous between 'no data' and 'suppressed')."""
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy-on-write (pandas 3): the caller's frame never changes
     if spec.members_min:  # a list: a row below the threshold would name its individuals
         out = out[out[spec.members_min].fillna(0) >= threshold].reset_index(drop=True)
     if not spec.counts and not spec.statistics:

@@ -58,9 +58,11 @@ def test_hand_worked_two_by_three():
             ("T2", "L3"): 20,
         }
     )
+    before = frame.copy()
     out = suppress(frame, ["t", "l"], COUNTS, threshold=5)
     hidden = out.n.isna()
     assert list(hidden) == [True, True, False, True, True, False]
+    pd.testing.assert_frame_equal(frame, before)  # the caller's frame is left as it was
     assert out.loc[2, "n"] == 12 and out.loc[5, "n"] == 20
     # the derived rate goes with its count, and the row says what was withheld
     assert out.rate.isna().tolist() == hidden.tolist()
