@@ -111,15 +111,25 @@ class SheetBuilder:
         self.threshold = policy().threshold if threshold is None else threshold
         self.con = connect(Path(warehouse), read_only=True)
         self.labels = Labels(self.con)
-        self._published: dict[str, pd.DataFrame] = {}
+        self._published: dict[tuple, pd.DataFrame] = {}
+        self._periods: dict[tuple, set[str]] = {}
 
     def close(self) -> None:
         self.con.close()
 
-    def published(self, mart: str) -> pd.DataFrame:
-        if mart not in self._published:
-            self._published[mart] = published_frame(self.con, mart, self.threshold)
-        return self._published[mart]
+    def published(self, mart: str, **equal) -> pd.DataFrame:
+        """A published mart, or its rows whose columns hold the ``equal`` values, each read
+        or selected once for every sheet (France's quotas have 440,000 rows, of which the
+        sheets read the territories' few hundred)."""
+        key = (mart, *sorted(equal.items()))
+        if key not in self._published:
+            if equal:
+                frame = self.published(mart)
+                keep = np.logical_and.reduce([(frame[c] == v).to_numpy() for c, v in equal.items()])
+                self._published[key] = frame[keep]
+            else:
+                self._published[key] = published_frame(self.con, mart, self.threshold)
+        return self._published[key]
 
     def territories(self) -> pd.DataFrame:
         return self.con.execute(
@@ -153,7 +163,9 @@ class SheetBuilder:
     def period(self, mart: str, year: int) -> tuple[str, str]:
         """The SNE period a sheet shows for ``year``: the whole year once loaded, else the
         latest quarter to date of that year (``2026T3``: "cumul de l'année à fin T3")."""
-        periods = {str(p) for p in self.published(mart).period.unique()}
+        if (mart, "periods") not in self._periods:
+            self._periods[mart, "periods"] = {str(p) for p in self.published(mart).period.unique()}
+        periods = self._periods[mart, "periods"]
         if str(year) in periods:
             return str(year), str(year)
         quarters = sorted(p for p in periods if p.startswith(f"{year}T"))
@@ -243,12 +255,10 @@ class SheetBuilder:
     def attainment(self, territory: str, year: int) -> Section:
         title = "Atteinte des objectifs d'attribution"
         period, label = self.period("quota_attainment", year)
-        frame = self.published("quota_attainment")
-        frame = frame[
-            (frame.period == period)
-            & (frame.level == "territory")
-            & (frame.territory_id == territory)
-        ].sort_values(["quota", "reservation_holder"])
+        frame = self.published("quota_attainment", level="territory")
+        frame = frame[(frame.period == period) & (frame.territory_id == territory)].sort_values(
+            ["quota", "reservation_holder"]
+        )
         html, count, tables = "", 0, []
         if not frame.empty:
             frame = frame.assign(
@@ -280,11 +290,9 @@ class SheetBuilder:
                     {"rate": "percent", "target": "percent"},
                 )
             )
-        indicators = self.published("acd_indicators")
+        indicators = self.published("acd_indicators", level="landlord_territory")
         indicators = indicators[
-            (indicators.period == period)
-            & (indicators.level == "landlord_territory")
-            & (indicators.territory_id == territory)
+            (indicators.period == period) & (indicators.territory_id == territory)
         ]
         table = Table(
             "Indicateurs ACD",
