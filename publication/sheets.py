@@ -112,7 +112,7 @@ class SheetBuilder:
         self.con = connect(Path(warehouse), read_only=True)
         self.labels = Labels(self.con)
         self._published: dict[tuple, pd.DataFrame] = {}
-        self._periods: dict[tuple, set[str]] = {}
+        self._periods: dict[str, set[str]] = {}
 
     def close(self) -> None:
         self.con.close()
@@ -163,9 +163,9 @@ class SheetBuilder:
     def period(self, mart: str, year: int) -> tuple[str, str]:
         """The SNE period a sheet shows for ``year``: the whole year once loaded, else the
         latest quarter to date of that year (``2026T3``: "cumul de l'année à fin T3")."""
-        if (mart, "periods") not in self._periods:
-            self._periods[mart, "periods"] = {str(p) for p in self.published(mart).period.unique()}
-        periods = self._periods[mart, "periods"]
+        if mart not in self._periods:
+            self._periods[mart] = {str(p) for p in self.published(mart).period.unique()}
+        periods = self._periods[mart]
         if str(year) in periods:
             return str(year), str(year)
         quarters = sorted(p for p in periods if p.startswith(f"{year}T"))
