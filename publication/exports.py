@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -176,6 +177,58 @@ def previous_exports(
     return kept
 
 
+def export_mart(
+    con: duckdb.DuckDBPyConnection,
+    mart: str,
+    out_dir: Path,
+    threshold: int,
+    run_id: str | None,
+) -> tuple[ExportReport, dict]:
+    """Suppress one mart and write it as a Parquet file and as ``published.<mart>``; returns
+    its report and its entry in the manifest."""
+    rules = policy()
+    spec = rules.marts[mart]
+    grain = grain_of(mart)
+    frame = suppressed_frame(con, mart, threshold)
+    unknown = unclassified_columns(mart, list(frame.columns))
+    if unknown:
+        raise UnclassifiedColumns(
+            f"marts.{mart}: column(s) {', '.join(unknown)} are not classified in "
+            "publication/policy.yml (counts, derived, statistics or not_personal): "
+            "nothing is exported until they are"
+        )
+    hidden = frame[SUPPRESSED_COLUMN] if SUPPRESSED_COLUMN in frame else None
+    table = arrow_table(frame)
+    table = table.replace_schema_metadata(
+        {
+            **(table.schema.metadata or {}),
+            b"attrib.policy_version": rules.version.encode(),
+            b"attrib.small_count_threshold": str(threshold).encode(),
+            b"attrib.run_id": (run_id or "").encode(),
+        }
+    )
+    path = out_dir / f"{mart}.parquet"
+    path.unlink(missing_ok=True)  # a new file, never written through a carried-over name
+    pq.write_table(table, path)
+    load_published(con, mart, table)
+    cells, rows_hidden = hidden_cells(hidden, set(spec.counts))
+    docs = column_docs(mart)
+    if SUPPRESSED_COLUMN in frame:
+        docs[SUPPRESSED_COLUMN] = SUPPRESSED_DOC
+    entry = {
+        "file": path.name,
+        "rows": len(frame),
+        "grain": grain,
+        "lines_along": spec.varying(grain),
+        "counts_protected": list(spec.counts),
+        "derived_withheld_with_counts": {k: list(v) for k, v in spec.derived.items()},
+        "cells_suppressed": cells,
+        "exported_by_run": run_id,
+        "columns": {name: docs.get(name, "") for name in frame.columns},
+    }
+    return ExportReport(mart, str(path), len(frame), cells, rows_hidden), entry
+
+
 def export_marts(
     con: duckdb.DuckDBPyConnection,
     out_dir: Path,
@@ -188,62 +241,42 @@ def export_marts(
     ``published.<mart>`` (``con`` is the run's connection to its building copy); ``unchanged``
     marts (not rebuilt by this run) are copied from the ``previous`` exports when those were
     written under the same policy, their published table kept. Returns the reports of every
-    mart exported."""
+    mart exported.
+
+    Two marts are exported at a time, each on its own cursor: one suppresses in pandas (which
+    holds Python's lock) while DuckDB and pyarrow write the other (which do not)."""
     rules = policy()
     threshold = rules.threshold if threshold is None else threshold
     out_dir.mkdir(parents=True, exist_ok=True)
-    reports, documented, carried_reports = [], {}, []
+    documented, carried_reports, todo = {}, [], []
     carried = previous_exports(previous, set(unchanged), threshold)
     synthetic = is_synthetic(con)
-    for mart, spec in rules.marts.items():
+    for mart in rules.marts:
         if not is_built(con, mart):
             documented[mart] = {"not_built": "no extract of its sources loaded yet"}
-            continue
-        if mart in carried and is_built(con, mart, "published"):
+        elif mart in carried and is_built(con, mart, "published"):
             entry, report = carried[mart]
             carry_over(previous / entry["file"], out_dir / entry["file"])
             documented[mart] = entry
             carried_reports.append(replace(report, path=str(out_dir / entry["file"])))
-            continue
-        grain = grain_of(mart)
-        frame = suppressed_frame(con, mart, threshold)
-        unknown = unclassified_columns(mart, list(frame.columns))
-        if unknown:
-            raise UnclassifiedColumns(
-                f"marts.{mart}: column(s) {', '.join(unknown)} are not classified in "
-                "publication/policy.yml (counts, derived, statistics or not_personal): "
-                "nothing is exported until they are"
-            )
-        hidden = frame[SUPPRESSED_COLUMN] if SUPPRESSED_COLUMN in frame else None
-        table = arrow_table(frame)
-        table = table.replace_schema_metadata(
-            {
-                **(table.schema.metadata or {}),
-                b"attrib.policy_version": rules.version.encode(),
-                b"attrib.small_count_threshold": str(threshold).encode(),
-                b"attrib.run_id": (run_id or "").encode(),
-            }
-        )
-        path = out_dir / f"{mart}.parquet"
-        path.unlink(missing_ok=True)  # a new file, never written through a carried-over name
-        pq.write_table(table, path)
-        load_published(con, mart, table)
-        cells, rows_hidden = hidden_cells(hidden, set(spec.counts))
-        reports.append(ExportReport(mart, str(path), len(frame), cells, rows_hidden))
-        docs = column_docs(mart)
-        if SUPPRESSED_COLUMN in frame:
-            docs[SUPPRESSED_COLUMN] = SUPPRESSED_DOC
-        documented[mart] = {
-            "file": path.name,
-            "rows": len(frame),
-            "grain": grain,
-            "lines_along": spec.varying(grain),
-            "counts_protected": list(spec.counts),
-            "derived_withheld_with_counts": {k: list(v) for k, v in spec.derived.items()},
-            "cells_suppressed": cells,
-            "exported_by_run": run_id,
-            "columns": {name: docs.get(name, "") for name in frame.columns},
-        }
+        else:
+            documented[mart] = None  # its place in the manifest, filled below
+            todo.append(mart)
+    con.execute("CREATE SCHEMA IF NOT EXISTS published")
+
+    def export(mart: str) -> tuple[ExportReport, dict]:
+        cursor = con.cursor()
+        try:
+            return export_mart(cursor, mart, out_dir, threshold, run_id)
+        finally:
+            cursor.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        done = list(pool.map(export, todo))
+    reports = []
+    for mart, (report, entry) in zip(todo, done, strict=True):
+        reports.append(report)
+        documented[mart] = entry
     (out_dir / "manifest.json").write_text(
         json.dumps(
             {
