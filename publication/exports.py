@@ -8,7 +8,6 @@ import datetime as dt
 import json
 import os
 import shutil
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -49,8 +48,7 @@ def load_published(con: duckdb.DuckDBPyConnection, mart: str, table: pa.Table) -
     Parquet file was written from, in the same step: an analyst copying figures from SQL gets
     the suppressed ones, exactly those of the file (read back from the file, the table took
     three times as long: pyarrow writes a mart as one row group, which DuckDB reads on one
-    thread)."""
-    con.execute("CREATE SCHEMA IF NOT EXISTS published")
+    thread). The schema ``published`` exists: export_marts creates it before its threads."""
     # in batches of a row group: DuckDB scans an Arrow table one batch per thread, and a
     # column built in one piece (suppressed_columns) reads on one thread (fragility_residence
     # in France: 0.75 s instead of 1.4 s)
@@ -106,39 +104,37 @@ def suppressed_frame(con: duckdb.DuckDBPyConnection, mart: str, threshold: int) 
 
 
 def is_built(con: duckdb.DuckDBPyConnection, mart: str, schema: str = "marts") -> bool:
-    """Whether ``schema.mart`` exists (``published`` for the suppressed copy)."""
-    (found,) = con.execute(
+    """Whether ``schema.mart`` exists (``published`` for the suppressed copy). Its result is
+    fetched whole: DuckDB 2 refuses ``register`` on a cursor with a result left unread."""
+    ((found,),) = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
         [schema, mart],
-    ).fetchone()
+    ).fetchall()
     return bool(found)
 
 
-def hidden_cells(hidden: pd.Series | None, counted: set[str]) -> tuple[int, int]:
-    """Count cells hidden and rows with a hidden cell, from each row's list of hidden columns.
-    Rows that hide the same columns share one list (publication/suppression.py): counted per
-    list, not per row (a national mart has 340,000 rows and a handful of lists)."""
-    if hidden is None:
-        return 0, 0
-    lists = dict(zip(map(id, hidden), hidden, strict=True))
-    rows = Counter(map(id, hidden))
-    cells = sum(len(counted.intersection(lists[i])) * n for i, n in rows.items())
-    return cells, sum(n for i, n in rows.items() if lists[i])
+def shared_lists(hidden: pd.Series) -> tuple[np.ndarray, list[list[str]]]:
+    """Each row's list of hidden columns as a code into the lists the rows share (rows that
+    hide the same columns share one list: publication/suppression.py; 4,750 lists for the
+    342,485 rows of France's ``fragility_residence``)."""
+    codes, ids = pd.factorize(np.fromiter(map(id, hidden), dtype=np.int64, count=len(hidden)))
+    by_id = dict(zip(map(id, hidden), hidden, strict=True))
+    return codes, [by_id[i] for i in ids]
 
 
-def arrow_table(frame: pd.DataFrame) -> pa.Table:
-    """The frame as Arrow, its ``suppressed_columns`` built from the lists the rows share
-    (publication/suppression.py; 4,750 for the 342,485 rows of France's
-    ``fragility_residence``): pyarrow converts a column of Python lists element by element,
-    1.08 s for that mart, 0.35 s this way."""
-    if SUPPRESSED_COLUMN not in frame:
-        return pa.Table.from_pandas(frame, preserve_index=False)
-    hidden = frame[SUPPRESSED_COLUMN]
+def hidden_cells(codes: np.ndarray, lists: list[list[str]], counted: set[str]) -> tuple[int, int]:
+    """Cells hidden and rows with a hidden cell, counted per shared list, not per row."""
+    per_list = list(zip(lists, np.bincount(codes, minlength=len(lists)).tolist(), strict=True))
+    cells = sum(len(counted.intersection(hidden)) * n for hidden, n in per_list)
+    return cells, sum(n for hidden, n in per_list if hidden)
+
+
+def arrow_table(frame: pd.DataFrame, codes: np.ndarray, lists: list[list[str]]) -> pa.Table:
+    """The frame as Arrow, its ``suppressed_columns`` taken from the shared lists
+    (:func:`shared_lists`): pyarrow converts a column of Python lists element by element,
+    1.08 s for France's ``fragility_residence``, 0.35 s this way."""
     table = pa.Table.from_pandas(frame.drop(columns=[SUPPRESSED_COLUMN]), preserve_index=False)
-    codes, shared = pd.factorize(np.fromiter(map(id, hidden), dtype=np.int64, count=len(hidden)))
-    lists = dict(zip(map(id, hidden), hidden, strict=True))
-    patterns = pa.array([lists[i] for i in shared], type=pa.list_(pa.string()))
-    column = patterns.take(pa.array(codes, type=pa.int64()))
+    column = pa.array(lists, type=pa.list_(pa.string())).take(pa.array(codes, type=pa.int64()))
     at = list(frame.columns).index(SUPPRESSED_COLUMN)
     return table.add_column(at, pa.field(SUPPRESSED_COLUMN, column.type), column)
 
@@ -198,8 +194,13 @@ def export_mart(
             "publication/policy.yml (counts, derived, statistics or not_personal): "
             "nothing is exported until they are"
         )
-    hidden = frame[SUPPRESSED_COLUMN] if SUPPRESSED_COLUMN in frame else None
-    table = arrow_table(frame)
+    if SUPPRESSED_COLUMN in frame:
+        codes, lists = shared_lists(frame[SUPPRESSED_COLUMN])
+        table = arrow_table(frame, codes, lists)
+        cells, rows_hidden = hidden_cells(codes, lists, set(spec.counts))
+    else:
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        cells, rows_hidden = 0, 0
     table = table.replace_schema_metadata(
         {
             **(table.schema.metadata or {}),
@@ -212,7 +213,6 @@ def export_mart(
     path.unlink(missing_ok=True)  # a new file, never written through a carried-over name
     pq.write_table(table, path)
     load_published(con, mart, table)
-    cells, rows_hidden = hidden_cells(hidden, set(spec.counts))
     docs = column_docs(mart)
     if SUPPRESSED_COLUMN in frame:
         docs[SUPPRESSED_COLUMN] = SUPPRESSED_DOC
