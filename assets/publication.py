@@ -22,7 +22,7 @@ from audit import lineage
 from audit.dbt_lineage import manifest
 from core.resources import Warehouse
 from publication.exports import export_marts
-from publication.sheets import write_sheets
+from publication.sheets import carry_sheets, record_sheets, sheet_year, stamp, write_sheets
 from publication.suppression import policy
 from quality.gx_suites import run_suites, suites
 
@@ -102,6 +102,16 @@ def gx_mart_checks(context: AssetCheckExecutionContext, warehouse: Warehouse):
         )
 
 
+def rebuilt_years(scope: dict | None) -> set[int] | None:
+    """The years a restricted dbt build computed again (its backfill years and the years of
+    its SNE periods); None for a whole build or none: every year may have changed."""
+    if not scope:
+        return None
+    return {int(y) for y in scope.get("years", [])} | {
+        int(str(p)[:4]) for p in scope.get("period_keys", [])
+    }
+
+
 @asset(
     key=AssetKey(["publication", "parquet_exports"]),
     deps=[mart_key(m) for m in policy().marts],
@@ -120,7 +130,12 @@ def parquet_exports(context: AssetExecutionContext, warehouse: Warehouse) -> Mat
     unchanged = {m for m in policy().marts if built_by.get(mart_key(m)) != this_run}
     with warehouse.connect() as con:
         reports = export_marts(
-            con, out, run_id=this_run, previous=warehouse.layout.exports, unchanged=unchanged
+            con,
+            out,
+            run_id=this_run,
+            previous=warehouse.layout.exports,
+            unchanged=unchanged,
+            rebuilt_years=rebuilt_years(lineage.build_scope(con, this_run)),
         )
     row = publication_lineage(context, warehouse, started, list(policy().marts))
     return MaterializeResult(
@@ -163,7 +178,23 @@ SHEET_MARTS = [
 def territorial_sheets(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
     started = dt.datetime.now()
     out = warehouse.area.reports
-    sheets = write_sheets(warehouse.database, out, run_id=context.run.run_id)
+    this_run = context.run.run_id
+    written_by = stamp(sheet_year(warehouse.database))
+    # a quarterly run leaves the sheets' year as it was: the previous sheets still hold
+    with warehouse.connect() as con:
+        years = rebuilt_years(lineage.build_scope(con, this_run))
+    built_by = lineage.latest_runs(context.instance, [mart_key(m) for m in SHEET_MARTS])
+    rebuilt = [m for m in SHEET_MARTS if built_by.get(mart_key(m)) == this_run]
+    unchanged = (
+        years is not None
+        and written_by["year"] not in years
+        and all(m in policy().marts and "year" in policy().marts[m].apart for m in rebuilt)
+    )
+    sheets = carry_sheets(warehouse.layout.reports, out, written_by) if unchanged else None
+    carried = sheets is not None
+    if not carried:
+        sheets = write_sheets(warehouse.database, out, run_id=this_run)
+        record_sheets(out, sheets, written_by, this_run)
     row = publication_lineage(context, warehouse, started, SHEET_MARTS)
     return MaterializeResult(
         metadata={
@@ -171,6 +202,8 @@ def territorial_sheets(context: AssetExecutionContext, warehouse: Warehouse) -> 
             "sheets": MetadataValue.md(
                 "\n".join(f"- {s.territory_name} {s.year}: `{s.path.name}`" for s in sheets)
             ),
+            # kept from the previous publication: no row of their year changed in this run
+            "carried_over": carried,
             **row.metadata(),
         }
     )

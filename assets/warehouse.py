@@ -103,7 +103,11 @@ def run_dbt(dbt: DbtCliResource, warehouse: Warehouse, args: list[str], context=
 
 
 def build_with_lineage(
-    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, args: list[str]
+    context: AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: Warehouse,
+    args: list[str],
+    scope: dict | None = None,
 ) -> Iterator:
     """Run dbt, then record one ``audit.lineage`` row per model built and add the same facts to
     its materialisation. dbt holds the warehouse's single write lock while it runs, so the
@@ -129,7 +133,7 @@ def build_with_lineage(
             key: _model_lineage(context, con, key, built, started, version, latest) for key in built
         }
         lineage.record(con, rows.values())
-        lineage.record_build(con, context.run.run_id, project_digest())
+        lineage.record_build(con, context.run.run_id, project_digest(), scope)
     for event in events:
         if isinstance(event, Output):
             row = rows[context.asset_key_for_output(event.output_name)]
@@ -229,7 +233,7 @@ def warehouse_models(
         warm_up()  # GX's start-up overlaps the dbt build
     # the scope is not in dbt's own log (core/dbt_process.py takes it off the command line)
     context.log.info(f"dbt computes {config.describe()}", extra={"progress": True})
-    yield from build_with_lineage(context, dbt, warehouse, config.build_args())
+    yield from build_with_lineage(context, dbt, warehouse, config.build_args(), config.scope())
 
 
 def runs_gx(context: AssetExecutionContext) -> bool:

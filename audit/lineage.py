@@ -149,20 +149,45 @@ def parameters_version(con: duckdb.DuckDBPyConnection) -> str:
 BUILDS = f"{SCHEMA}.dbt_builds"
 
 
-def record_build(con: duckdb.DuckDBPyConnection, run_id: str, project_digest: str) -> None:
+def record_build(
+    con: duckdb.DuckDBPyConnection, run_id: str, project_digest: str, scope: dict | None = None
+) -> None:
     """Note which dbt project (sha256 over its models, macros, YAML and seeds) built the
-    warehouse's models in run ``run_id``: a what-if scenario compares like with like only on a
-    baseline built by the project it runs."""
+    warehouse's models in run ``run_id``, and what the build computed (``scope``: empty for a
+    whole build, else its years or periods): a what-if scenario compares like with like only
+    on a baseline built by the project it runs, and the exports keep the published rows of
+    the years a restricted build left as they were."""
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
     con.execute(
         f"""CREATE TABLE IF NOT EXISTS {BUILDS} (run_id VARCHAR NOT NULL,
             built_at TIMESTAMP NOT NULL, project_digest VARCHAR NOT NULL)"""
     )
+    con.execute(f"ALTER TABLE {BUILDS} ADD COLUMN IF NOT EXISTS scope JSON")
     con.execute(
         f"COMMENT ON TABLE {BUILDS} IS 'One row per run whose dbt build succeeded: the sha256 "
-        "of the dbt project (models, macros, YAML, seeds) that built the models.'"
+        "of the dbt project (models, macros, YAML, seeds) that built the models, and the scope "
+        "of the build ({} for a whole build, else the years or SNE periods it computed).'"
     )
-    con.execute(f"INSERT INTO {BUILDS} VALUES (?, now(), ?)", [run_id, project_digest])
+    con.execute(
+        f"INSERT INTO {BUILDS} (run_id, built_at, project_digest, scope) VALUES (?, now(), ?, ?)",
+        [run_id, project_digest, json.dumps(scope or {}, sort_keys=True)],
+    )
+
+
+def build_scope(con: duckdb.DuckDBPyConnection, run_id: str) -> dict | None:
+    """What run ``run_id``'s dbt build computed ({} for a whole build); None when that run
+    built nothing, or before builds recorded their scope."""
+    ((exists,),) = con.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE schema_name = ? AND table_name = "
+        "'dbt_builds' AND column_name = 'scope'",
+        [SCHEMA],
+    ).fetchall()
+    if not exists:
+        return None
+    found = con.execute(
+        f"SELECT scope FROM {BUILDS} WHERE run_id = ? ORDER BY built_at DESC LIMIT 1", [run_id]
+    ).fetchall()
+    return json.loads(found[0][0]) if found and found[0][0] is not None else None
 
 
 def last_build(con: duckdb.DuckDBPyConnection) -> str | None:

@@ -16,6 +16,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from audit.dbt_lineage import manifest
@@ -43,18 +44,29 @@ class ExportReport:
     carried: bool = False  # copied from the previous publication, not written by this run
 
 
-def load_published(con: duckdb.DuckDBPyConnection, mart: str, table: pa.Table) -> None:
+def load_published(
+    con: duckdb.DuckDBPyConnection, mart: str, table: pa.Table, years: frozenset[int] = None
+) -> None:
     """The export of ``mart`` as the table ``published.<mart>``, from the Arrow table the
     Parquet file was written from, in the same step: an analyst copying figures from SQL gets
     the suppressed ones, exactly those of the file (read back from the file, the table took
     three times as long: pyarrow writes a mart as one row group, which DuckDB reads on one
-    thread). The schema ``published`` exists: export_marts creates it before its threads."""
+    thread). The schema ``published`` exists: export_marts creates it before its threads.
+
+    With ``years`` (the rows of a restricted build, export_mart), only those years' rows are
+    replaced: the table holds the other years as they were published."""
     # in batches of a row group: DuckDB scans an Arrow table one batch per thread, and a
     # column built in one piece (suppressed_columns) reads on one thread (fragility_residence
     # in France: 0.75 s instead of 1.4 s)
     table = pa.Table.from_batches(table.to_batches(max_chunksize=122_880), schema=table.schema)
     con.register("export_rows", table)
     try:
+        if years is not None:
+            con.execute(
+                f"DELETE FROM published.{mart} WHERE list_contains(?, year)", [sorted(years)]
+            )
+            con.execute(f"INSERT INTO published.{mart} BY NAME SELECT * FROM export_rows")
+            return
         con.execute(f"CREATE OR REPLACE TABLE published.{mart} AS SELECT * FROM export_rows")
     finally:
         con.unregister("export_rows")
@@ -91,15 +103,19 @@ def published_frame(con: duckdb.DuckDBPyConnection, mart: str, threshold: int) -
     return suppressed_frame(con, mart, threshold)
 
 
-def suppressed_frame(con: duckdb.DuckDBPyConnection, mart: str, threshold: int) -> pd.DataFrame:
+def suppressed_frame(
+    con: duckdb.DuckDBPyConnection, mart: str, threshold: int, years: frozenset[int] = None
+) -> pd.DataFrame:
     """A mart as it may be published: the whole table suppressed at once, so every export and
-    every sheet shows the same cells hidden."""
+    every sheet shows the same cells hidden; with ``years``, the rows of those years only (a
+    mart published apart by year: policy.yml)."""
     if not is_built(con, mart):  # e.g. no SNE extract yet: an empty table with its columns
         frame = pd.DataFrame(columns=list(column_docs(mart)))
     else:
         # in a fixed order: which cells the secondary suppression picks must not depend on
         # the order the rows come in (the same mart, built twice, hides the same cells)
-        frame = read_frame(con, f"SELECT * FROM marts.{mart} ORDER BY ALL")
+        where = "" if years is None else f"WHERE year IN ({', '.join(map(str, sorted(years)))}) "
+        frame = read_frame(con, f"SELECT * FROM marts.{mart} {where}ORDER BY ALL")
     return suppress(frame, grain_of(mart), policy().marts[mart], threshold)
 
 
@@ -150,19 +166,28 @@ def carry_over(published: Path, target: Path) -> None:
         shutil.copyfile(published, target)
 
 
+def previous_manifest(previous: Path | None, threshold: int) -> dict | None:
+    """The manifest of the previous publication's exports, when they were written under the
+    policy version and threshold of this run (else nothing of them may be reused)."""
+    listing = previous / "manifest.json" if previous else None
+    if not listing or not listing.is_file():
+        return None
+    old = json.loads(listing.read_text(encoding="utf-8"))
+    if old.get("policy_version") != policy().version or old.get("small_count_threshold") != (
+        threshold
+    ):
+        return None
+    return old
+
+
 def previous_exports(
     previous: Path | None, unchanged: set[str], threshold: int
 ) -> dict[str, tuple[dict, ExportReport]]:
     """The exports of the previous publication that still hold: a mart this run did not
     rebuild, exported under the same policy version and threshold. A quarterly run carries
     them over instead of suppressing and writing again tables it did not touch."""
-    listing = previous / "manifest.json" if previous else None
-    if not unchanged or not listing or not listing.is_file():
-        return {}
-    old = json.loads(listing.read_text(encoding="utf-8"))
-    if old.get("policy_version") != policy().version or old.get("small_count_threshold") != (
-        threshold
-    ):
+    old = previous_manifest(previous, threshold) if unchanged else None
+    if not old:
         return {}
     reports = {r["mart"]: r for r in old.get("reports", [])}
     kept = {}
@@ -174,19 +199,70 @@ def previous_exports(
     return kept
 
 
+@dataclass(frozen=True)
+class KeptYears:
+    """The rows of a mart published apart by year (policy.yml ``apart``) that a restricted
+    build left as they were: the years outside ``rebuilt`` are read back from the previous
+    file, not suppressed again (each year is suppressed as if alone, so they are the rows a
+    whole export would write)."""
+
+    previous: Path  # the previous publication's file of the mart
+    rebuilt: frozenset[int]  # the years this run's build computed again
+    exported_by_run: str | None
+
+    def rows(self, columns: list[str]) -> pa.Table | None:
+        """The previous rows of the other years, or None when the previous file does not have
+        this mart's columns (a new version of the mart: every year is exported again)."""
+        table = pq.read_table(self.previous)
+        if table.column_names != columns:
+            return None
+        rebuilt = pa.array(sorted(self.rebuilt), type=table.schema.field("year").type)
+        return table.filter(pc.invert(pc.is_in(table["year"], value_set=rebuilt)))
+
+
+def kept_years(
+    previous: Path | None, marts: list[str], rebuilt: set[int] | None, threshold: int
+) -> dict[str, KeptYears]:
+    """For each mart published apart by year, what a build restricted to the ``rebuilt``
+    years (None: a whole build, nothing kept) lets this run keep of the previous exports."""
+    old = previous_manifest(previous, threshold) if rebuilt is not None else None
+    if not old:
+        return {}
+    kept = {}
+    for mart in marts:
+        entry = old.get("marts", {}).get(mart) or {}
+        if "year" in policy().marts[mart].apart and (previous / entry.get("file", "")).is_file():
+            kept[mart] = KeptYears(
+                previous / entry["file"], frozenset(rebuilt), entry.get("exported_by_run")
+            )
+    return kept
+
+
+def hidden_in_arrow(column: pa.ChunkedArray, counted: set[str]) -> tuple[int, int]:
+    """Cells hidden (of the ``counted`` columns) and rows with a hidden cell, in a column of
+    lists of hidden columns read back from a published file."""
+    flat = pc.list_flatten(column)
+    cells = pc.sum(pc.is_in(flat, value_set=pa.array(sorted(counted), pa.string()))).as_py()
+    rows = pc.sum(pc.greater(pc.list_value_length(column), 0)).as_py()
+    return cells or 0, rows or 0
+
+
 def export_mart(
     con: duckdb.DuckDBPyConnection,
     mart: str,
     out_dir: Path,
     threshold: int,
     run_id: str | None,
+    keep: KeptYears | None = None,
 ) -> tuple[ExportReport, dict]:
     """Suppress one mart and write it as a Parquet file and as ``published.<mart>``; returns
-    its report and its entry in the manifest."""
+    its report and its entry in the manifest. With ``keep``, only the years the build
+    computed again are suppressed; the other years' rows are those of the previous file."""
     rules = policy()
     spec = rules.marts[mart]
     grain = grain_of(mart)
-    frame = suppressed_frame(con, mart, threshold)
+    years = keep.rebuilt if keep and is_built(con, mart, "published") else None
+    frame = suppressed_frame(con, mart, threshold, years)
     unknown = unclassified_columns(mart, list(frame.columns))
     if unknown:
         raise UnclassifiedColumns(
@@ -201,6 +277,26 @@ def export_mart(
     else:
         table = pa.Table.from_pandas(frame, preserve_index=False)
         cells, rows_hidden = 0, 0
+    written, carried = table, None
+    if years is not None:
+        kept = keep.rows(list(frame.columns))
+        try:
+            written = table.cast(kept.schema) if kept is not None else None
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError):
+            written = None
+        if written is None:  # the previous file is of another version of the mart
+            return export_mart(con, mart, out_dir, threshold, run_id)
+        if SUPPRESSED_COLUMN in kept.column_names:
+            kept_cells, kept_rows = hidden_in_arrow(kept[SUPPRESSED_COLUMN], set(spec.counts))
+            cells, rows_hidden = cells + kept_cells, rows_hidden + kept_rows
+        both = pa.concat_tables([kept, written])
+        # by year, each year in the order of a whole export (ORDER BY ALL: the period first)
+        table = both.take(pc.sort_indices(both, sort_keys=[("year", "ascending")]))
+        carried = {
+            "years": sorted(set(kept["year"].to_pylist())),
+            "rows": kept.num_rows,
+            "read_from_export_of_run": keep.exported_by_run,
+        }
     table = table.replace_schema_metadata(
         {
             **(table.schema.metadata or {}),
@@ -212,22 +308,25 @@ def export_mart(
     path = out_dir / f"{mart}.parquet"
     path.unlink(missing_ok=True)  # a new file, never written through a carried-over name
     pq.write_table(table, path)
-    load_published(con, mart, table)
+    load_published(con, mart, written, years)
     docs = column_docs(mart)
     if SUPPRESSED_COLUMN in frame:
         docs[SUPPRESSED_COLUMN] = SUPPRESSED_DOC
     entry = {
         "file": path.name,
-        "rows": len(frame),
+        "rows": table.num_rows,
         "grain": grain,
         "lines_along": spec.varying(grain),
+        "apart_by": list(spec.apart),
         "counts_protected": list(spec.counts),
         "derived_withheld_with_counts": {k: list(v) for k, v in spec.derived.items()},
         "cells_suppressed": cells,
         "exported_by_run": run_id,
+        # the rows of the years this run's build left as they were, from the previous file
+        "rows_kept_from_previous": carried,
         "columns": {name: docs.get(name, "") for name in frame.columns},
     }
-    return ExportReport(mart, str(path), len(frame), cells, rows_hidden), entry
+    return ExportReport(mart, str(path), table.num_rows, cells, rows_hidden), entry
 
 
 def export_marts(
@@ -237,12 +336,14 @@ def export_marts(
     run_id: str | None = None,
     previous: Path | None = None,
     unchanged: set[str] = frozenset(),
+    rebuilt_years: set[int] | None = None,
 ) -> list[ExportReport]:
     """Suppress and write every mart of the policy, as a Parquet file and as the table
     ``published.<mart>`` (``con`` is the run's connection to its building copy); ``unchanged``
     marts (not rebuilt by this run) are copied from the ``previous`` exports when those were
-    written under the same policy, their published table kept. Returns the reports of every
-    mart exported.
+    written under the same policy, their published table kept; of a mart published apart by
+    year, the years outside ``rebuilt_years`` (what a restricted build computed; None for a
+    whole build) are kept from the previous file. Returns the reports of every mart exported.
 
     Two marts are exported at a time, each on its own cursor: one suppresses in pandas (which
     holds Python's lock) while DuckDB and pyarrow write the other (which do not)."""
@@ -265,10 +366,12 @@ def export_marts(
             todo.append(mart)
     con.execute("CREATE SCHEMA IF NOT EXISTS published")
 
+    keep = kept_years(previous, todo, rebuilt_years, threshold)
+
     def export(mart: str) -> tuple[ExportReport, dict]:
         cursor = con.cursor()
         try:
-            return export_mart(cursor, mart, out_dir, threshold, run_id)
+            return export_mart(cursor, mart, out_dir, threshold, run_id, keep.get(mart))
         finally:
             cursor.close()
 

@@ -5,7 +5,8 @@ marts, into ``warehouse/reports/``."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 from html import escape
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from audit.lineage import code_version
 from core.connection import connect
 from ingestion.landing_zone import is_synthetic
 from publication import charts, french, workbook
-from publication.exports import published_frame
+from publication.exports import carry_over, published_frame
 from publication.french import Label, Labels, vocabulary
 from publication.suppression import policy
 
@@ -551,3 +552,54 @@ def write_sheets(
         return [builder.write(t, year, out_dir, run_id) for t in wanted]
     finally:
         builder.close()
+
+
+LISTING = "sheets.json"  # in the reports folder: what the sheets there were written from
+
+
+def sheet_year(warehouse: Path) -> int:
+    """The year the sheets of a run show (SheetBuilder.default_year)."""
+    builder = SheetBuilder(warehouse)
+    try:
+        return builder.default_year()
+    finally:
+        builder.close()
+
+
+def stamp(year: int) -> dict:
+    """What a set of sheets depends on besides the rows of its year: the code that lays them
+    out and the publication policy that hides their cells."""
+    return {
+        "year": year,
+        "code_version": code_version(),
+        "policy_version": policy().version,
+        "small_count_threshold": policy().threshold,
+    }
+
+
+def record_sheets(out_dir: Path, sheets: list[Sheet], written_by: dict, run_id: str) -> None:
+    """The listing of the sheets a run wrote, with their stamp (a later run may keep them)."""
+    listing = {
+        **written_by,
+        "run_id": run_id,
+        "sheets": [{**asdict(s), "path": s.path.name} for s in sheets],
+    }
+    (out_dir / LISTING).write_text(json.dumps(listing, indent=2, ensure_ascii=False), "utf-8")
+
+
+def carry_sheets(previous: Path, out_dir: Path, written_by: dict) -> list[Sheet] | None:
+    """The previous publication's sheets in this run's reports folder (hard links), when they
+    were written for the same year under the same stamp; None otherwise (write them again).
+    The caller knows that no row they read has changed since (assets/publication.py)."""
+    listing = previous / LISTING
+    if not listing.is_file():
+        return None
+    old = json.loads(listing.read_text(encoding="utf-8"))
+    if {k: old.get(k) for k in written_by} != written_by:
+        return None
+    files = [previous / name for name in sorted(p.name for p in previous.iterdir())]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for path in files:
+        if path.is_file():
+            carry_over(path, out_dir / path.name)
+    return [Sheet(**{**s, "path": out_dir / s["path"]}) for s in old["sheets"]]

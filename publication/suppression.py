@@ -2,13 +2,15 @@
 
 A table is seen as a set of *lines*: rows equal on every grain column but one additive
 column (the cells a published total of that line adds up: landlords, communes, territories,
-nested periods; not quotas or survey years), and groups of count columns of one row that add up to
-another count (``column_sums``). A count in [1, threshold) is hidden (primary). Then, while a
-line holds exactly one hidden cell, the smallest other cell of the line is hidden too
+nested periods; not quotas or survey years), and groups of count columns of one row that add
+up to another count (``column_sums``). A count in [1, threshold) is hidden (primary). Then,
+while a line holds exactly one hidden cell, the smallest other cell of the line is hidden too
 (secondary; non-zero cells first), so a hidden cell can never be recomputed as a total minus
-the visible cells. Derived columns (rates, shares) of a row go with its counts. A statistic
-of individuals (a quantile, a class) is withheld when it is computed from fewer individuals
-than the threshold, and a list's rows below it are not published at all.
+the visible cells. A line never crosses an ``apart`` column (a year): the rows of each value
+are suppressed as if published alone, so a new quarter never changes what an earlier year
+hides. Derived columns (rates, shares) of a row go with its counts. A statistic of
+individuals (a quantile, a class) is withheld when it is computed from fewer individuals than
+the threshold, and a list's rows below it are not published at all.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class MartPolicy:
     statistics: dict[str, str] = field(default_factory=dict)
     members_min: str | None = None
     not_personal: tuple[str, ...] = ()
+    apart: tuple[str, ...] = ()
 
     @property
     def classified(self) -> set[str]:
@@ -47,8 +50,19 @@ class MartPolicy:
         )
 
     def varying(self, grain: list[str]) -> list[str]:
-        """The grain columns whose values add up to a published total (all when unsaid)."""
-        return [g for g in grain if self.additive is None or g in self.additive]
+        """The grain columns whose values add up to a published total (all when unsaid), an
+        ``apart`` column never."""
+        return [
+            g
+            for g in grain
+            if (self.additive is None or g in self.additive) and g not in self.apart
+        ]
+
+    def line_keys(self, grain: list[str], varying: str) -> list[str]:
+        """What the cells of one line share: every grain column but ``varying``, and the
+        ``apart`` columns (a line never crosses a year: each year is suppressed on its own)."""
+        keys = [g for g in grain if g != varying]
+        return keys + [c for c in self.apart if c not in keys]
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,7 @@ def policy(path: Path = POLICY_FILE) -> Policy:
             statistics=dict(spec.get("statistics") or {}),
             members_min=spec.get("members_min"),
             not_personal=tuple(spec.get("not_personal", ())),
+            apart=tuple(spec.get("apart", ())),
         )
         for name, spec in (data.get("marts") or {}).items()
     }
@@ -119,7 +134,7 @@ def suppression_mask(
     mask = {c: ~np.isnan(v) & (v > 0) & (v < threshold) for c, v in values.items()}
     lines = []
     for varying in spec.varying(grain) if len(grain) > 1 else []:
-        ids = frame.groupby([g for g in grain if g != varying], dropna=False).ngroup()
+        ids = frame.groupby(spec.line_keys(grain, varying), dropna=False).ngroup()
         ids = ids.to_numpy(dtype="int64")
         lines.append((ids, np.bincount(ids)))
     sums = []

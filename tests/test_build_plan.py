@@ -41,8 +41,8 @@ def test_schedules_and_sensor_build_what_attrib_run_builds(tmp_path, tiny_built)
         context = build_schedule_context(scheduled_execution_time=when, resources=resources)
         requests.append(schedule(context))
     # then the sensor: what no schedule loaded yet (the RPLS vintage of 1 January 2026)
-    executed, run_ids, manifests = [], {}, {}
-    exports = Layout(warehouse).exports
+    executed, run_ids, manifests, sheets = [], {}, {}, {}
+    exports, reports = Layout(warehouse).exports, Layout(warehouse).reports
 
     def execute(request):
         job = defs.resolve_job_def(request.job_name)
@@ -56,6 +56,7 @@ def test_schedules_and_sensor_build_what_attrib_run_builds(tmp_path, tiny_built)
         executed.append(request.run_key)
         run_ids[request.run_key] = result.run_id
         manifests[request.run_key] = json.loads((exports / "manifest.json").read_text())
+        sheets[request.run_key] = json.loads((reports / "sheets.json").read_text())
 
     for request in requests:
         execute(request)
@@ -78,6 +79,23 @@ def test_schedules_and_sensor_build_what_attrib_run_builds(tmp_path, tiny_built)
     assert quarter["quota_attainment"]["exported_by_run"] == run_ids["quarter-2026T3"]
     assert quarter["capacity_objectives"]["exported_by_run"] == run_ids["yearly-2025"]
     assert quarter["fragility_commune"]["exported_by_run"] == run_ids["yearly-2025"]
+    # of a mart published apart by year, it suppresses and writes the rows of 2026 only: the
+    # rows of 2024 and 2025 are read back from the previous file (each year is suppressed as
+    # if alone, so the file is the one a whole run writes: checked below, row for row)
+    kept = quarter["quota_attainment"]["rows_kept_from_previous"]
+    assert kept["years"] == [2024, 2025] and kept["rows"] > 0
+    assert kept["read_from_export_of_run"] == run_ids["quarter-2026T2"]
+    assert manifests["yearly-2025"]["marts"]["quota_attainment"]["rows_kept_from_previous"] is None
+    # the sheets show 2025, which no quarter of 2026 changes: kept from the yearly run's,
+    # written again when the RPLS vintage of 2026 rebuilds the stock they read
+    assert [sheets[key]["run_id"] for key in executed] == [
+        run_ids["yearly-2025"],
+        run_ids["yearly-2025"],
+        run_ids["yearly-2025"],
+        run_ids["yearly-2025"],
+        run_ids[executed[-1]],
+    ]
+    assert {s["year"] for key in executed for s in sheets[key]["sheets"]} == {2025}
     # and every published file holds what a single run of the CLI publishes, row for row
     con = duckdb.connect()
     for path in Layout(by_cli).exports.glob("*.parquet"):

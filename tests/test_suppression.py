@@ -146,3 +146,67 @@ def test_lines_run_only_along_additive_columns():
     assert suppression_mask(frame, ["quota", "l"], spec, 5).n.tolist() == [True, True, False, False]
     everywhere = MartPolicy(counts=("n",))  # unsaid: every grain column, the cautious default
     assert suppression_mask(frame, ["quota", "l"], everywhere, 5).n.tolist() == [True] * 4
+
+
+def refusals(cells: dict[tuple[str, str, str], int]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {"period": p, "year": int(p[:4]), "siret": s, "priority_category": c, "refusals": n}
+            for (p, s, c), n in cells.items()
+        ]
+    )
+
+
+REFUSALS_GRAIN = ["period", "siret", "priority_category"]
+
+
+def test_a_new_quarter_never_changes_what_an_earlier_year_hides():
+    # acd_refusals as policy.yml publishes it (apart by year). 2025:
+    #            DALO  other        4 < 5: hidden; line (2025, DALO) then holds one: 9 goes;
+    #   L1         4     12         line (2025, L1) holds one: 12 goes; line (2025, L2): 20
+    #   L2         9     20         goes. Every 2025 cell is hidden, whatever 2026 holds.
+    # 2026T1: L1 DALO 6, L1 other 30, L2 DALO 7, L2 other 40: nothing below 5, nothing hidden.
+    # With lines across years (period additive, no apart), L1 DALO's 6 went with 2025's 4,
+    # and a 2025 release and a 2026T1 release hid different cells.
+    spec = policy().marts["acd_refusals"]
+    assert spec.apart == ("year",)
+    year_2025 = {
+        ("2025", "L1", "DALO"): 4,
+        ("2025", "L1", "other"): 12,
+        ("2025", "L2", "DALO"): 9,
+        ("2025", "L2", "other"): 20,
+    }
+    quarter = {
+        ("2026T1", "L1", "DALO"): 6,
+        ("2026T1", "L1", "other"): 30,
+        ("2026T1", "L2", "DALO"): 7,
+        ("2026T1", "L2", "other"): 40,
+    }
+    both = suppression_mask(refusals(year_2025 | quarter), REFUSALS_GRAIN, spec, 5)
+    assert both.refusals.tolist() == [True] * 4 + [False] * 4
+    across = MartPolicy(counts=spec.counts, additive=spec.additive)  # the rule before
+    assert suppression_mask(refusals(year_2025 | quarter), REFUSALS_GRAIN, across, 5).refusals[4]
+
+
+def test_each_year_is_suppressed_as_if_published_alone():
+    # random refusal tables over two years: each year's rows hide the same cells with the
+    # other year beside them as alone, and no hidden cell of 2025 (one period: a two-way
+    # table) is recomputable from the totals of its lines
+    spec = policy().marts["acd_refusals"]
+    rng = random.Random(31)
+    for _ in range(60):
+        cells = {
+            (p, s, c): rng.choice([0, 1, 2, 3, 4, 6, 9, 15, 40])
+            for p in ("2025", "2026T1", "2026T2")
+            for s in ("L1", "L2", "L3")
+            for c in ("DALO", "other")
+        }
+        frame = refusals(cells)
+        mask = suppression_mask(frame, REFUSALS_GRAIN, spec, 5).refusals
+        for year in (2025, 2026):
+            rows = (frame.year == year).to_numpy()
+            alone = frame[rows].reset_index(drop=True)
+            hidden = suppression_mask(alone, REFUSALS_GRAIN, spec, 5).refusals
+            assert mask[rows].tolist() == hidden.tolist()
+            if year == 2025:
+                assert recomputable(alone, hidden, ["siret", "priority_category"]) == []
