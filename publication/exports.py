@@ -202,39 +202,48 @@ def previous_exports(
 @dataclass(frozen=True)
 class KeptYears:
     """The rows of a mart published apart by year (policy.yml ``apart``) that a restricted
-    build left as they were: the years outside ``rebuilt`` are read back from the previous
-    file, not suppressed again (each year is suppressed as if alone, so they are the rows a
-    whole export would write)."""
+    build left as they were: the years outside ``rebuilt`` are read back from the published
+    table the previous export wrote with its file (``published.<mart>``, copied with the
+    warehouse: 0.1 s for France's 300,000 rows of 2025 quotas, 2.2 s from the Parquet file),
+    not suppressed again. Each year is suppressed as if alone, so they are the rows a whole
+    export would write."""
 
-    previous: Path  # the previous publication's file of the mart
     rebuilt: frozenset[int]  # the years this run's build computed again
-    exported_by_run: str | None
+    exported_by_run: str | None  # the run whose export wrote them
 
-    def rows(self, columns: list[str]) -> pa.Table | None:
-        """The previous rows of the other years, or None when the previous file does not have
-        this mart's columns (a new version of the mart: every year is exported again)."""
-        table = pq.read_table(self.previous)
-        if table.column_names != columns:
+    def rows(self, con: duckdb.DuckDBPyConnection, mart: str, like: pa.Table) -> pa.Table | None:
+        """The published rows of the other years, typed as ``like`` (the rows suppressed now),
+        or None when they cannot be (another version of the mart: every year is exported
+        again)."""
+        listed = ", ".join(map(str, sorted(self.rebuilt)))
+        cursor = con.cursor()
+        try:
+            kept = cursor.sql(
+                f"SELECT * FROM published.{mart} WHERE year NOT IN ({listed})"
+            ).to_arrow_table()
+        finally:
+            cursor.close()
+        if kept.column_names != like.column_names:
             return None
-        rebuilt = pa.array(sorted(self.rebuilt), type=table.schema.field("year").type)
-        return table.filter(pc.invert(pc.is_in(table["year"], value_set=rebuilt)))
+        try:
+            return kept.cast(like.schema)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError):
+            return None
 
 
 def kept_years(
     previous: Path | None, marts: list[str], rebuilt: set[int] | None, threshold: int
 ) -> dict[str, KeptYears]:
     """For each mart published apart by year, what a build restricted to the ``rebuilt``
-    years (None: a whole build, nothing kept) lets this run keep of the previous exports."""
+    years (None: a whole build, nothing kept) lets this run keep of the previous export."""
     old = previous_manifest(previous, threshold) if rebuilt is not None else None
     if not old:
         return {}
     kept = {}
     for mart in marts:
         entry = old.get("marts", {}).get(mart) or {}
-        if "year" in policy().marts[mart].apart and (previous / entry.get("file", "")).is_file():
-            kept[mart] = KeptYears(
-                previous / entry["file"], frozenset(rebuilt), entry.get("exported_by_run")
-            )
+        if "year" in policy().marts[mart].apart and "file" in entry:
+            kept[mart] = KeptYears(frozenset(rebuilt), entry.get("exported_by_run"))
     return kept
 
 
@@ -278,22 +287,24 @@ def export_mart(
         table = pa.Table.from_pandas(frame, preserve_index=False)
         cells, rows_hidden = 0, 0
     written, carried = table, None
-    if years is not None:
-        kept = keep.rows(list(frame.columns))
-        try:
-            written = table.cast(kept.schema) if kept is not None else None
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError):
-            written = None
-        if written is None:  # the previous file is of another version of the mart
-            return export_mart(con, mart, out_dir, threshold, run_id)
+    kept = keep.rows(con, mart, table) if years is not None else None
+    if years is not None and kept is None:  # published under another version of the mart
+        return export_mart(con, mart, out_dir, threshold, run_id)
+    if kept is not None:
         if SUPPRESSED_COLUMN in kept.column_names:
             kept_cells, kept_rows = hidden_in_arrow(kept[SUPPRESSED_COLUMN], set(spec.counts))
             cells, rows_hidden = cells + kept_cells, rows_hidden + kept_rows
-        both = pa.concat_tables([kept, written])
-        # by year, each year in the order of a whole export (ORDER BY ALL: the period first)
-        table = both.take(pc.sort_indices(both, sort_keys=[("year", "ascending")]))
+        kept_years = set(pc.unique(kept["year"]).to_pylist())
+        # year after year, each in the order of a whole export (ORDER BY ALL: period first)
+        if not kept_years or max(kept_years) < min(years):
+            table = pa.concat_tables([kept, written])
+        elif min(kept_years) > max(years):
+            table = pa.concat_tables([written, kept])
+        else:
+            both = pa.concat_tables([kept, written])
+            table = both.take(pc.sort_indices(both, sort_keys=[("year", "ascending")]))
         carried = {
-            "years": sorted(set(kept["year"].to_pylist())),
+            "years": sorted(kept_years),
             "rows": kept.num_rows,
             "read_from_export_of_run": keep.exported_by_run,
         }

@@ -373,7 +373,10 @@ def test_a_baseline_built_by_another_dbt_project_is_refused(scenario, tmp_path):
     _, _, base = scenario
     older = copy_warehouse(base, tmp_path / "older")
     con = duckdb.connect(str(older))
-    con.execute("INSERT INTO audit.dbt_builds VALUES ('an older run', now(), 'another digest')")
+    con.execute(
+        "INSERT INTO audit.dbt_builds (run_id, built_at, project_digest) "
+        "VALUES ('an older run', now(), 'another digest')"
+    )
     con.close()
     code, said = attempt(older, "x", write(tmp_path, "e", "changes: []\n"))
     assert code == 2 and "was built by another version of the dbt project" in said, said
