@@ -6,9 +6,10 @@ nested periods; not quotas or survey years), and groups of count columns of one 
 up to another count (``column_sums``). A count in [1, threshold) is hidden (primary). Then,
 while a line holds exactly one hidden cell, the smallest other cell of the line is hidden too
 (secondary; non-zero cells first), so a hidden cell can never be recomputed as a total minus
-the visible cells. A line never crosses an ``apart`` column (a year): the rows of each value
-are suppressed as if published alone, so a new quarter never changes what an earlier year
-hides. Derived columns (rates, shares) of a row go with its counts. A statistic of
+the visible cells. A row of a rollup (a landlord's total) and the rows that add up to it (its
+communes) form a group too. A line never crosses an ``apart`` column (a year): the rows of
+each value are suppressed as if published alone, so a new quarter never changes what an
+earlier year hides. Derived columns (rates, shares) of a row go with its counts. A statistic of
 individuals (a quantile, a class) is withheld when it is computed from fewer individuals than
 the threshold, and a list's rows below it are not published at all.
 """
@@ -37,6 +38,8 @@ class MartPolicy:
     members_min: str | None = None
     not_personal: tuple[str, ...] = ()
     apart: tuple[str, ...] = ()
+    # rows that add up to a row of the level above: (level column, ((child, key, parent), ...))
+    rollup: tuple[str, tuple[tuple[str, str, str], ...]] | None = None
 
     @property
     def classified(self) -> set[str]:
@@ -87,6 +90,14 @@ def policy(path: Path = POLICY_FILE) -> Policy:
             members_min=spec.get("members_min"),
             not_personal=tuple(spec.get("not_personal", ())),
             apart=tuple(spec.get("apart", ())),
+            rollup=(
+                (
+                    spec["rollup"]["column"],
+                    tuple((r["child"], r["by"], r["parent"]) for r in spec["rollup"]["steps"]),
+                )
+                if "rollup" in spec
+                else None
+            ),
         )
         for name, spec in (data.get("marts") or {}).items()
     }
@@ -125,6 +136,29 @@ def _numbers(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     return frame[columns].to_numpy(dtype="float64", na_value=np.nan)
 
 
+def rollup_groups(
+    frame: pd.DataFrame, grain: list[str], spec: MartPolicy
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each row of a level above (a landlord) with the rows that add up to it (its communes),
+    as one group per rollup step: the total is a published cell too, so a group holding one
+    hidden cell, the total or a part, gives it back (a landlord hidden, its one commune shown).
+    Rows of other levels are each a group of one."""
+    if spec.rollup is None or spec.rollup[0] not in frame.columns:
+        return []
+    column, steps = spec.rollup
+    level = frame[column].to_numpy()
+    groups = []
+    for child, key, parent in steps:
+        keys = [g for g in grain if g not in (column, key)]
+        keys += [c for c in spec.apart if c not in keys]
+        ids = frame.groupby(keys, dropna=False).ngroup().to_numpy(dtype="int64", copy=True)
+        member = (level == child) | (level == parent)
+        alone = np.flatnonzero(~member)
+        ids[alone] = ids.max(initial=-1) + 1 + np.arange(len(alone))
+        groups.append((ids, np.bincount(ids)))
+    return groups
+
+
 def suppression_mask(
     frame: pd.DataFrame, grain: list[str], spec: MartPolicy, threshold: int
 ) -> pd.DataFrame:
@@ -137,6 +171,7 @@ def suppression_mask(
         ids = frame.groupby(spec.line_keys(grain, varying), dropna=False).ngroup()
         ids = ids.to_numpy(dtype="int64")
         lines.append((ids, np.bincount(ids)))
+    lines += rollup_groups(frame, grain, spec)
     sums = []
     for group in spec.column_sums:  # a row's cells that add up: one group per row
         cells = len(group)

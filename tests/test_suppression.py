@@ -210,3 +210,50 @@ def test_each_year_is_suppressed_as_if_published_alone():
             assert mask[rows].tolist() == hidden.tolist()
             if year == 2025:
                 assert recomputable(alone, hidden, ["siret", "priority_category"]) == []
+
+
+QUOTA_GRAIN = ["period", "level", "departement", "territory_id", "siret", "depcom", "quota"]
+
+
+def test_a_rollup_total_and_its_parts_are_one_group():
+    # quota_attainment's rollup, one quota of 2025 (numerator counts):
+    #   département 30 = territory T1 30 = landlords L1 27 + L2 3; L1 = communes d1 20 + d2 7;
+    #   L2 = commune d3 3.
+    # 3 < 5: L2 and d3 are hidden; the landlords' line (T1) then holds one: L1's 27 goes.
+    # Lines alone stop there, and L1 = d1 + d2 = 27 is given back by its communes. The group
+    # {L1, d1, d2} holds one hidden cell: its smallest other, d2's 7, goes; then the line of
+    # L1's communes holds one (d2): d1's 20 goes. Then L1 - d1 - d2 = 0, L1 + L2 = 30 and
+    # L2 - d3 = 0: three equations, five unknowns, none determined.
+    rows = [
+        ("departement", None, None, None, 30),
+        ("territory", "T1", None, None, 30),
+        ("landlord", "T1", "L1", None, 27),
+        ("landlord", "T1", "L2", None, 3),
+        ("commune", "T1", "L1", "d1", 20),
+        ("commune", "T1", "L1", "d2", 7),
+        ("commune", "T1", "L2", "d3", 3),
+    ]
+    frame = pd.DataFrame(
+        [
+            {"period": "2025", "year": 2025, "level": lv, "departement": "31",
+             "territory_id": t, "siret": s, "depcom": d, "quota": "Q", "numerator": n}
+            for lv, t, s, d, n in rows
+        ]
+    )  # fmt: skip
+    spec = policy().marts["quota_attainment"]
+    hidden = suppression_mask(frame, QUOTA_GRAIN, spec, 5).numerator.tolist()
+    assert hidden == [False, False, True, True, True, True, True]
+    without = MartPolicy(counts=spec.counts, additive=spec.additive, apart=spec.apart)
+    assert suppression_mask(frame, QUOTA_GRAIN, without, 5).numerator.tolist() == [
+        False, False, True, True, False, False, True
+    ]  # fmt: skip
+    # the rollup's equations (total - parts = 0) restricted to the hidden cells
+    unknown = [i for i, h in enumerate(hidden) if h]  # L1, L2, d1, d2, d3
+    sums = [(0, [1]), (1, [2, 3]), (2, [4, 5]), (3, [6])]
+    a = np.array(
+        [[(i == total) - (i in parts) for i in unknown] for total, parts in sums], dtype=float
+    )
+    rank = np.linalg.matrix_rank(a)
+    for j in range(len(unknown)):
+        unit = np.eye(len(unknown))[j]
+        assert np.linalg.matrix_rank(np.vstack([a, unit])) > rank, rows[unknown[j]]
