@@ -266,7 +266,8 @@ def export_mart(
 ) -> tuple[ExportReport, dict]:
     """Suppress one mart and write it as a Parquet file and as ``published.<mart>``; returns
     its report and its entry in the manifest. With ``keep``, only the years the build
-    computed again are suppressed; the other years' rows are those the previous export published (published.<mart>)."""
+    computed again are suppressed; the other years' rows are those the previous export
+    published (``published.<mart>``)."""
     rules = policy()
     spec = rules.marts[mart]
     grain = grain_of(mart)
@@ -354,7 +355,8 @@ def export_marts(
     marts (not rebuilt by this run) are copied from the ``previous`` exports when those were
     written under the same policy, their published table kept; of a mart published apart by
     year, the years outside ``rebuilt_years`` (what a restricted build computed; None for a
-    whole build) are kept as published (published.<mart>). Returns the reports of every mart exported.
+    whole build) are kept as published (``published.<mart>``). Returns the reports of every
+    mart exported.
 
     Two marts are exported at a time, each on its own cursor: one suppresses in pandas (which
     holds Python's lock) while DuckDB and pyarrow write the other (which do not)."""
