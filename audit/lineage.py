@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from core import settings
+from core.connection import comment_on
 from core.files import file_sha256  # noqa: F401 - audit's callers use it from here
 
 SCHEMA = "audit"
@@ -46,6 +47,46 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     model_sql_sha256 VARCHAR,
     rows_out BIGINT
 )"""
+
+
+LINEAGE_DOC = (
+    "One row per asset partition materialised by a run, with what it read: input files, "
+    "upstream assets and their runs, parameters and code versions (docs/audit.md)."
+)
+LINEAGE_COLUMNS = {
+    "run_id": "Dagster run that materialised the asset partition.",
+    "asset_key": "The asset: raw_validated/rpls, marts/quota_attainment, "
+    "publication/parquet_exports...",
+    "partition": "Partition key of a raw load (2025, 2026T2); null for a reference table and "
+    "a dbt model.",
+    "kind": "raw load, dbt model, dbt seed or publication.",
+    "started_at": "When the step started.",
+    "materialized_at": "When this row was recorded.",
+    "input_files": "The raw files read (for a model: every raw file it reads through the dbt "
+    "graph, and the seeds): source, partition, path relative to raw/, bytes, sha256, rows "
+    "read, run that loaded it.",
+    "upstream_assets": "The direct upstream assets and the run that last built each.",
+    "parameters_version": "sha256 over the parameter files loaded (acd/parameters.csv, "
+    "acd/q1_thresholds.csv, cia/*.csv): any edit of a rate, threshold or policy changes it.",
+    "code_version": "Git commit of the project, +modified when tracked files differed.",
+    "dbt_model": "The dbt node (a model or a seed).",
+    "model_sql_path": "Its SQL file, relative to the dbt project.",
+    "model_sql_sha256": "sha256 of that file.",
+    "rows_out": "Rows in the table after the step (null for a view).",
+}
+BUILDS_DOC = (
+    "One row per run whose dbt build succeeded: the sha256 of the dbt project (models, "
+    "macros, YAML, seeds) that built the models, and the scope of the build ({} for a whole "
+    "build, else the years or SNE periods it computed)."
+)
+BUILDS_COLUMNS = {
+    "run_id": "The run whose dbt build this is.",
+    "built_at": "When the build ended.",
+    "project_digest": "sha256 over the dbt project's models, macros, YAML and seeds.",
+    "scope": 'What the build computed: {} for a whole build, else {"years": [...]} (a '
+    'backfill) or {"period_keys": [...]} (a quarterly run); the rows of other years were '
+    "left as they were. Null for builds recorded before the scope was.",
+}
 
 
 @functools.cache
@@ -163,11 +204,7 @@ def record_build(
             built_at TIMESTAMP NOT NULL, project_digest VARCHAR NOT NULL)"""
     )
     con.execute(f"ALTER TABLE {BUILDS} ADD COLUMN IF NOT EXISTS scope JSON")
-    con.execute(
-        f"COMMENT ON TABLE {BUILDS} IS 'One row per run whose dbt build succeeded: the sha256 "
-        "of the dbt project (models, macros, YAML, seeds) that built the models, and the scope "
-        "of the build ({} for a whole build, else the years or SNE periods it computed).'"
-    )
+    comment_on(con, BUILDS, BUILDS_DOC, BUILDS_COLUMNS)
     con.execute(
         f"INSERT INTO {BUILDS} (run_id, built_at, project_digest, scope) VALUES (?, now(), ?, ?)",
         [run_id, project_digest, json.dumps(scope or {}, sort_keys=True)],
@@ -207,6 +244,7 @@ def record(con: duckdb.DuckDBPyConnection, rows: Iterable[LineageRow]) -> int:
     """Append the rows (in the caller's transaction if it has one)."""
     for statement in DDL.split(";"):
         con.execute(statement)
+    comment_on(con, TABLE, LINEAGE_DOC, LINEAGE_COLUMNS)
     count = 0
     for row in rows:
         con.execute(

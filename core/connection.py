@@ -23,6 +23,25 @@ def sql_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def comment_on(
+    con: duckdb.DuckDBPyConnection, table: str, text: str, columns: dict[str, str]
+) -> None:
+    """The table's and its columns' descriptions as DuckDB comments (DESCRIBE, DBeaver and the
+    DuckDB UI show them), written only when one is missing: the tables of the platform's own
+    bookkeeping (audit, load state) get them once, not at every row they take."""
+    schema, name = table.split(".")
+    ((missing,),) = con.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
+        "AND comment IS NULL",
+        [schema, name],
+    ).fetchall()
+    if not missing:
+        return
+    con.execute(f"COMMENT ON TABLE {table} IS {sql_string(text)}")
+    for column, doc in columns.items():
+        con.execute(f'COMMENT ON COLUMN {table}."{column}" IS {sql_string(doc)}')
+
+
 def connect(
     path: Path,
     *,

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from core.connection import comment_on
 from core.files import files_sha256
 from ingestion.raw_files import RawFile
 
@@ -49,10 +50,21 @@ def digest(files: list[RawFile], pseudonym_key: bytes | None) -> str:
 def ensure(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS raw_validated")
     con.execute(STATE_DDL)
-    con.execute(
-        "COMMENT ON TABLE raw_validated.load_state IS 'Per source and partition, a digest of the "
-        "files loaded (names, sha256), the validation code and the key: unchanged files are "
-        "not read again.'"
+    comment_on(
+        con,
+        "raw_validated.load_state",
+        "Per source and partition, a digest of the files loaded (names, sha256), the "
+        "validation code and the key: unchanged files are not read again.",
+        {
+            "source": "Raw source (rpls, ops, sne_demandes...).",
+            "partition": "Its partition key (a year, an SNE period), or the source's name for a "
+            "reference table.",
+            "digest": "sha256 over the validation code, the pseudonymisation key (keyed) and "
+            "each file's name and sha256: a load of the same files under the same code and key "
+            "has the same digest.",
+            "run_id": "The run that loaded these files.",
+            "loaded_at": "When.",
+        },
     )
 
 

@@ -54,23 +54,23 @@ def test_every_mart_is_built_and_every_column_described(built):
     assert (docs / "dbt" / "index.html").stat().st_size > 10_000
 
 
-def test_every_mart_and_raw_column_carries_its_description_as_a_comment(built):
+def test_every_column_analysts_and_auditors_read_carries_its_description_as_a_comment(built):
     """DESCRIBE, DBeaver and the DuckDB UI show the descriptions: every table and column of
-    marts, and the validated raw tables, carry a comment (dbt's persist_docs; the schemas)."""
+    the marts, the validated raw tables (their load state too), the reference seed and the
+    audit tables carry a comment (dbt's persist_docs; the schemas; the audit module)."""
     con, _ = built
     tables = con.execute(
         """SELECT schema_name, table_name, comment FROM duckdb_tables()
-           WHERE schema_name IN ('marts', 'raw_validated')"""
+           WHERE schema_name IN ('marts', 'raw_validated', 'audit', 'reference')"""
     ).fetchall()
     assert len([t for t in tables if t[0] == "marts"]) >= 20
     assert [t[:2] for t in tables if not t[2]] == []
     missing = con.execute(
         """SELECT schema_name || '.' || table_name || '.' || column_name FROM duckdb_columns()
-           WHERE (schema_name IN ('marts', 'published') OR (schema_name = 'raw_validated'
-                  AND table_name <> 'load_state'))
+           WHERE schema_name IN ('marts', 'published', 'raw_validated', 'audit', 'reference')
              AND coalesce(comment, '') = ''"""
     ).fetchall()
-    assert missing == []  # the published copies and the rejects and load log included
+    assert missing == []  # the published copies, the rejects, load log and audit included
     (comment,) = con.execute(
         """SELECT comment FROM duckdb_columns() WHERE schema_name = 'marts'
            AND table_name = 'fct_attribution' AND column_name = 'is_lease_signed'"""
