@@ -152,7 +152,8 @@ select * from (
   and filters its input with {{ sne_years_filter('extract_year') }} (no filter when whole).
   Decisions and demands of one extract year join only each other (a decision reads the
   demand's snapshot of its commission year), so a year computed alone is what a whole run
-  computes for it.
+  computes for it. Their pre-hook deletes the rows of those years, and their materialization
+  (incremental_insert.sql) inserts the new rows straight from the query.
 #}
 {% macro sne_years() -%}
     {%- set years = [] -%}
@@ -172,7 +173,7 @@ select * from (
 
 {% macro sne_by_year(column) -%}
     {%- do return({
-        'materialized': 'incremental',
+        'materialized': 'incremental_insert',
         'incremental_strategy': 'delete+insert',
         'unique_key': column,
         'on_schema_change': 'sync_all_columns',
