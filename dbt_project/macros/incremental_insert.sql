@@ -8,6 +8,10 @@
   the query, after the pre-hook's delete, in the same transaction. Anything else (no table yet,
   a full refresh, a model whose columns changed) is dbt-duckdb's incremental materialization,
   unchanged (on_schema_change and all).
+  What a model using it must do: return only rows of the years the build computes (its input
+  filtered by sne_years_filter on its key column), since the rows replaced are those the
+  pre-hook deletes, not those of its unique_key found in the query's rows as dbt's
+  delete+insert does. No grants, contract or sql_header: this path would not apply them.
 #}
 {% materialization incremental_insert, adapter='duckdb' %}
   {%- set existing = load_cached_relation(this) -%}
@@ -17,7 +21,9 @@
     {%- for row in run_query('describe ' ~ existing).rows -%}
       {%- do table.append(row[0] ~ ' ' ~ row[1]) -%}
     {%- endfor -%}
-    {%- for row in run_query('describe select * from (' ~ compiled_code ~ '\n)').rows -%}
+    {#- the query's own names: 'select * from (q)' would rename a repeated one (a, a_1) as the
+        table has it, and the insert by name would then fail on the repeated name -#}
+    {%- for row in run_query('describe (' ~ compiled_code ~ '\n)').rows -%}
       {%- do query.append(row[0] ~ ' ' ~ row[1]) -%}
     {%- endfor -%}
     {%- set same_columns = (table | sort) == (query | sort) -%}
