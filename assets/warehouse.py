@@ -77,11 +77,15 @@ class BuildConfig(Config):
 
     def describe(self) -> str:
         """The scope in words, for the run's progress lines."""
-        words = {"years": "years", "period_keys": "periods"}
+        words = {
+            "years": "years {} only",
+            "period_keys": "periods {} and the later quarters "
+            "of their year already loaded (year to date: they count them)",
+        }
         scope = self.scope()
         if not scope:
             return "every loaded year, survey and period (a whole build: --full-refresh)"
-        return "; ".join(f"{words[k]} {', '.join(map(str, v))} only" for k, v in scope.items())
+        return "; ".join(words[k].format(", ".join(map(str, v))) for k, v in scope.items())
 
     def build_args(self) -> list[str]:
         """``dbt build`` with its scope, or, for a whole build, ``--full-refresh``: the

@@ -1,6 +1,8 @@
-"""Schedules: the yearly run once year N is closed (1 April N+1, for N), and the quarterly run
-15 days after each quarter (year to date through that quarter). Both launch the ``attrib`` job,
-which loads the extracts, rebuilds every model and publishes, in one run."""
+"""Schedules: the yearly run once year N is closed (1 April N+1, for N): the ``attrib`` job,
+which loads the extracts, rebuilds every model and publishes, in one run; and the quarterly run
+15 days after each quarter (year to date through that quarter): the ``quarterly`` job, the
+SNE's extracts and what is downstream of them. Each schedule names the job its run requests
+name: Dagster's daemon launches the schedule's job, whatever job a run request names."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from dagster import RunRequest, ScheduleEvaluationContext, schedule
 
 from core.resources import RawZone, Warehouse
 from pipelines.build_plan import period_plan, yearly_plan
-from pipelines.jobs import attrib_job
+from pipelines.jobs import attrib_job, quarterly_job
 
 TIMEZONE = "Europe/Paris"
 
@@ -41,11 +43,11 @@ def yearly_schedule(
 
 
 @schedule(
-    job=attrib_job,
+    job=quarterly_job,
     cron_schedule="0 6 15 1,4,7,10 *",
     execution_timezone=TIMEZONE,
-    description="15 days after each quarter: its SNE extracts, every model (quotas and "
-    "indicators year to date) and the publication.",
+    description="15 days after each quarter: its SNE extracts, the models downstream of the SNE "
+    "(quotas and indicators year to date) and the publication.",
 )
 def quarterly_schedule(
     context: ScheduleEvaluationContext, raw_zone: RawZone, warehouse: Warehouse

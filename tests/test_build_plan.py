@@ -20,12 +20,13 @@ from tests.conftest import give_key
 
 # the tiny sample holds the years 2024 and 2025 and the quarters 2026T1 to 2026T3: the yearly
 # tick that closes 2025 (its run covers every period up to 2025T4, 2024 included), and the
-# quarterly ticks of 2026 (the quarterly job)
+# quarterly ticks of 2026 (the quarterly job), the first quarter's last: its extract delivered
+# late, after those of 2026T2 and 2026T3, which count it year to date
 TICKS = [
     (yearly_schedule, dt.datetime(2026, 4, 1, 6)),
-    (quarterly_schedule, dt.datetime(2026, 4, 15, 6)),
     (quarterly_schedule, dt.datetime(2026, 7, 15, 6)),
     (quarterly_schedule, dt.datetime(2026, 10, 15, 6)),
+    (quarterly_schedule, dt.datetime(2026, 4, 15, 6)),
 ]
 
 
@@ -39,9 +40,12 @@ def test_schedules_and_sensor_build_what_attrib_run_builds(tmp_path, tiny_built)
     requests = []
     for schedule, when in TICKS:
         context = build_schedule_context(scheduled_execution_time=when, resources=resources)
-        requests.append(schedule(context))
+        request = schedule(context)
+        # Dagster's daemon launches the schedule's job, whatever job the request names
+        assert request.job_name == schedule.job_name, schedule.name
+        requests.append(request)
     # then the sensor: what no schedule loaded yet (the RPLS vintage of 1 January 2026)
-    executed, run_ids, manifests, sheets = [], {}, {}, {}
+    executed, run_ids, manifests, sheets, later = [], {}, {}, {}, {}
     exports, reports = Layout(warehouse).exports, Layout(warehouse).reports
 
     def execute(request):
@@ -56,6 +60,11 @@ def test_schedules_and_sensor_build_what_attrib_run_builds(tmp_path, tiny_built)
         executed.append(request.run_key)
         run_ids[request.run_key] = result.run_id
         manifests[request.run_key] = json.loads((exports / "manifest.json").read_text())
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            later[request.run_key] = con.execute(
+                "SELECT * FROM marts.quota_attainment WHERE period IN ('2026T2', '2026T3') "
+                "ORDER BY ALL"
+            ).fetchall()
         sheets[request.run_key] = json.loads((reports / "sheets.json").read_text())
 
     for request in requests:
@@ -68,15 +77,17 @@ def test_schedules_and_sensor_build_what_attrib_run_builds(tmp_path, tiny_built)
     assert not again.run_requests  # every file is loaded now
     assert executed == [
         "yearly-2025",
-        "quarter-2026T1",
         "quarter-2026T2",
         "quarter-2026T3",
+        "quarter-2026T1",
         sensed.run_requests[0].run_key,
     ]
+    # the late first quarter counts in the year to date of 2026T2 and 2026T3: computed again
+    assert later["quarter-2026T3"] and later["quarter-2026T1"] != later["quarter-2026T3"]
     # a quarterly run exports again only the marts it rebuilt (downstream of the SNE); the
     # others are carried over from the previous publication, with the run that wrote them
-    quarter = manifests["quarter-2026T3"]["marts"]
-    assert quarter["quota_attainment"]["exported_by_run"] == run_ids["quarter-2026T3"]
+    quarter = manifests["quarter-2026T1"]["marts"]
+    assert quarter["quota_attainment"]["exported_by_run"] == run_ids["quarter-2026T1"]
     assert quarter["capacity_objectives"]["exported_by_run"] == run_ids["yearly-2025"]
     assert quarter["fragility_commune"]["exported_by_run"] == run_ids["yearly-2025"]
     # of a mart published apart by year, it suppresses and writes the rows of 2026 only: the
@@ -84,7 +95,7 @@ def test_schedules_and_sensor_build_what_attrib_run_builds(tmp_path, tiny_built)
     # if alone, so the file is the one a whole run writes: checked below, row for row)
     kept = quarter["quota_attainment"]["rows_kept_from_previous"]
     assert kept["years"] == [2024, 2025] and kept["rows"] > 0
-    assert kept["read_from_export_of_run"] == run_ids["quarter-2026T2"]
+    assert kept["read_from_export_of_run"] == run_ids["quarter-2026T3"]
     assert manifests["yearly-2025"]["marts"]["quota_attainment"]["rows_kept_from_previous"] is None
     # the sheets show 2025, which no quarter of 2026 changes: kept from the yearly run's,
     # written again when the RPLS vintage of 2026 rebuilds the stock they read

@@ -10,7 +10,9 @@
   years and the latest one at or before the first year, OPS being biennial):
     capacity: every year the loaded plans cover, from each agreement's start to its last event
     survey:   every OPS survey year loaded
-    period:   every SNE period with decisions loaded ('2025', or '2026T2' for year to date)
+    period:   every SNE period with decisions loaded ('2025', or '2026T2' for year to date);
+              with period_keys (a quarterly run), those and the later quarters of their year
+              already loaded, which count them (a quarter delivered late, or again)
   With no key, the model renders its SQL once for a key that matches nothing, so its table
   exists, with its columns, and no row.
 
@@ -45,6 +47,18 @@
     {%- set keys = [] -%}
     {%- if scope(kind ~ '_keys') is not none and not every_key -%}
         {%- for k in scope(kind ~ '_keys') -%}{%- do keys.append(k | string) -%}{%- endfor -%}
+        {%- if kind == 'period' and execute -%}
+            {#- a quarter counts year to date: one loaded (or loaded again) after later quarters
+                of its year changes those periods too, computed again with it -#}
+            {%- set asked = keys | list -%}
+            {%- for k in run_query(queries[kind] ~ ' order by 1').columns[0].values() -%}
+                {%- for a in asked -%}
+                    {%- if k[:4] == a[:4] and k > a and k not in keys -%}
+                        {%- do keys.append(k) -%}
+                    {%- endif -%}
+                {%- endfor -%}
+            {%- endfor -%}
+        {%- endif -%}
     {%- elif execute -%}
         {%- for k in run_query(queries[kind] ~ ' order by 1').columns[0].values() -%}
             {%- do keys.append(k | string) -%}
