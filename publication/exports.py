@@ -405,7 +405,11 @@ def export_marts(
                 "note": "Aggregated marts only; row-level facts (fct_*, fragility_household) are "
                 "never exported. See publication/policy.yml for the rule.",
                 "marts": documented,
-                "reports": [asdict(r) for r in reports + carried_reports],
+                # each file by its name in this folder: the run writes it in its building
+                # area, gone once published
+                "reports": [
+                    {**asdict(r), "path": Path(r.path).name} for r in reports + carried_reports
+                ],
             },
             indent=2,
             ensure_ascii=False,

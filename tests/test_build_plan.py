@@ -60,6 +60,8 @@ def test_schedules_and_sensor_build_what_attrib_run_builds(tmp_path, tiny_built)
         executed.append(request.run_key)
         run_ids[request.run_key] = result.run_id
         manifests[request.run_key] = json.loads((exports / "manifest.json").read_text())
+        # the manifest names the published files, not the run's building area (gone by now)
+        assert all((exports / r["path"]).is_file() for r in manifests[request.run_key]["reports"])
         with duckdb.connect(str(warehouse), read_only=True) as con:
             later[request.run_key] = con.execute(
                 "SELECT * FROM marts.quota_attainment WHERE period IN ('2026T2', '2026T3') "
