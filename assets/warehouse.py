@@ -87,14 +87,17 @@ class BuildConfig(Config):
             return "every loaded year, survey and period (a whole build: --full-refresh)"
         return "; ".join(words[k].format(", ".join(map(str, v))) for k, v in scope.items())
 
-    def build_args(self) -> list[str]:
+    def build_args(self, unit_tests: bool = True) -> list[str]:
         """``dbt build`` with its scope, or, for a whole build, ``--full-refresh``: the
         incremental models are created anew from every loaded key, without a delete+insert of
-        every key over a copy of them."""
+        every key over a copy of them. A restricted build leaves out the unit tests when
+        ``unit_tests`` is false (a build of the same project passed them); a whole build runs
+        them all."""
         scope = self.scope()
         if not scope:
             return ["build", "--full-refresh"]
-        return ["build", SCOPE_OPTION, json.dumps(scope, sort_keys=True)]
+        args = ["build", SCOPE_OPTION, json.dumps(scope, sort_keys=True)]
+        return args if unit_tests else [*args, "--exclude-resource-type", "unit_test"]
 
 
 def run_dbt(dbt: DbtCliResource, warehouse: Warehouse, args: list[str], context=None):
@@ -112,10 +115,12 @@ def build_with_lineage(
     warehouse: Warehouse,
     args: list[str],
     scope: dict | None = None,
+    unit_tests: bool = False,
 ) -> Iterator:
     """Run dbt, then record one ``audit.lineage`` row per model built and add the same facts to
     its materialisation. dbt holds the warehouse's single write lock while it runs, so the
-    events are gathered first and the lineage written once dbt has exited."""
+    events are gathered first and the lineage written once dbt has exited. ``unit_tests``:
+    whether this build runs every unit test of the project (audit.dbt_builds)."""
     started = dt.datetime.now()
     log = warehouse.layout.dbt_target / "dbt.log"
     log.unlink(missing_ok=True)  # dbt's own log of this build only (it appends otherwise)
@@ -137,7 +142,7 @@ def build_with_lineage(
             key: _model_lineage(context, con, key, built, started, version, latest) for key in built
         }
         lineage.record(con, rows.values())
-        lineage.record_build(con, context.run.run_id, project_digest(), scope)
+        lineage.record_build(con, context.run.run_id, project_digest(), scope, unit_tests)
     for event in events:
         if isinstance(event, Output):
             row = rows[context.asset_key_for_output(event.output_name)]
@@ -233,11 +238,23 @@ def warehouse_models(
     survey, quotas and indicators of every SNE period, the reconciliation and concentration."""
     with warehouse.connect() as con:
         ensure_all_tables(con)
+        # a restricted build (a quarterly run) of a project whose unit tests a build of this
+        # warehouse passed leaves them out: they run the models' SQL on rows they give, not on
+        # the warehouse's (France quarterly: 1.5 s before its first demand model)
+        proven = lineage.unit_tests_passed(con, project_digest()) if config.scope() else None
     if runs_gx(context):
         warm_up()  # GX's start-up overlaps the dbt build
     # the scope is not in dbt's own log (core/dbt_process.py takes it off the command line)
-    context.log.info(f"dbt computes {config.describe()}", extra={"progress": True})
-    yield from build_with_lineage(context, dbt, warehouse, config.build_args(), config.scope())
+    skipped = f"; unit tests passed by run {proven[:8]}'s build of this project" if proven else ""
+    context.log.info(f"dbt computes {config.describe()}{skipped}", extra={"progress": True})
+    yield from build_with_lineage(
+        context,
+        dbt,
+        warehouse,
+        config.build_args(unit_tests=proven is None),
+        config.scope(),
+        unit_tests=proven is None and not context.is_subset,
+    )
 
 
 def runs_gx(context: AssetExecutionContext) -> bool:

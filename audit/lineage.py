@@ -86,6 +86,9 @@ BUILDS_COLUMNS = {
     "scope": 'What the build computed: {} for a whole build, else {"years": [...]} (a '
     'backfill) or {"period_keys": [...]} (a quarterly run); the rows of other years were '
     "left as they were. Null for builds recorded before the scope was.",
+    "unit_tests": "True when the build ran every unit test of the project (a whole build of "
+    "every model); false when it ran some or none: a restricted build skips them when a build "
+    "of the same project_digest ran them all. Null for builds recorded before this column.",
 }
 
 
@@ -191,23 +194,30 @@ BUILDS = f"{SCHEMA}.dbt_builds"
 
 
 def record_build(
-    con: duckdb.DuckDBPyConnection, run_id: str, project_digest: str, scope: dict | None = None
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    project_digest: str,
+    scope: dict | None = None,
+    unit_tests: bool = False,
 ) -> None:
     """Note which dbt project (sha256 over its models, macros, YAML and seeds) built the
-    warehouse's models in run ``run_id``, and what the build computed (``scope``: empty for a
-    whole build, else its years or periods): a what-if scenario compares like with like only
-    on a baseline built by the project it runs, and the exports keep the published rows of
-    the years a restricted build left as they were."""
+    warehouse's models in run ``run_id``, what the build computed (``scope``: empty for a
+    whole build, else its years or periods) and whether it ran every unit test: a what-if
+    scenario compares like with like only on a baseline built by the project it runs, the
+    exports keep the published rows of the years a restricted build left as they were, and a
+    restricted build skips the unit tests a build of the same project passed."""
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
     con.execute(
         f"""CREATE TABLE IF NOT EXISTS {BUILDS} (run_id VARCHAR NOT NULL,
             built_at TIMESTAMP NOT NULL, project_digest VARCHAR NOT NULL)"""
     )
     con.execute(f"ALTER TABLE {BUILDS} ADD COLUMN IF NOT EXISTS scope JSON")
+    con.execute(f"ALTER TABLE {BUILDS} ADD COLUMN IF NOT EXISTS unit_tests BOOLEAN")
     comment_on(con, BUILDS, BUILDS_DOC, BUILDS_COLUMNS)
     con.execute(
-        f"INSERT INTO {BUILDS} (run_id, built_at, project_digest, scope) VALUES (?, now(), ?, ?)",
-        [run_id, project_digest, json.dumps(scope or {}, sort_keys=True)],
+        f"INSERT INTO {BUILDS} (run_id, built_at, project_digest, scope, unit_tests) "
+        "VALUES (?, now(), ?, ?, ?)",
+        [run_id, project_digest, json.dumps(scope or {}, sort_keys=True), unit_tests],
     )
 
 
@@ -225,6 +235,26 @@ def build_scope(con: duckdb.DuckDBPyConnection, run_id: str) -> dict | None:
         f"SELECT scope FROM {BUILDS} WHERE run_id = ? ORDER BY built_at DESC LIMIT 1", [run_id]
     ).fetchall()
     return json.loads(found[0][0]) if found and found[0][0] is not None else None
+
+
+def unit_tests_passed(con: duckdb.DuckDBPyConnection, project_digest: str) -> str | None:
+    """The run whose build of this warehouse ran every unit test of the project with digest
+    ``project_digest`` (a recorded build succeeded: its unit tests passed); None when none
+    did. A unit test runs a model's SQL on the rows it gives, so the same project passes it
+    again: a quarterly run need not."""
+    ((exists,),) = con.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE schema_name = ? AND table_name = "
+        "'dbt_builds' AND column_name = 'unit_tests'",
+        [SCHEMA],
+    ).fetchall()
+    if not exists:
+        return None
+    found = con.execute(
+        f"SELECT run_id FROM {BUILDS} WHERE project_digest = ? AND unit_tests "
+        "ORDER BY built_at DESC LIMIT 1",
+        [project_digest],
+    ).fetchall()
+    return found[0][0] if found else None
 
 
 def last_build(con: duckdb.DuckDBPyConnection) -> str | None:

@@ -45,8 +45,9 @@ def test_schedules_and_sensor_build_what_attrib_run_builds(tmp_path, tiny_built)
         assert request.job_name == schedule.job_name, schedule.name
         requests.append(request)
     # then the sensor: what no schedule loaded yet (the RPLS vintage of 1 January 2026)
-    executed, run_ids, manifests, sheets, later = [], {}, {}, {}, {}
+    executed, run_ids, manifests, sheets, later, unit_tests = [], {}, {}, {}, {}, {}
     exports, reports = Layout(warehouse).exports, Layout(warehouse).reports
+    build_results = Layout(warehouse).dbt_target / "build_results.json"
 
     def execute(request):
         job = defs.resolve_job_def(request.job_name)
@@ -68,6 +69,13 @@ def test_schedules_and_sensor_build_what_attrib_run_builds(tmp_path, tiny_built)
                 "ORDER BY ALL"
             ).fetchall()
         sheets[request.run_key] = json.loads((reports / "sheets.json").read_text())
+        nodes = json.loads(build_results.read_text())["results"]
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            recorded = con.execute(
+                "SELECT unit_tests FROM audit.dbt_builds WHERE run_id = ?", [result.run_id]
+            ).fetchall()
+        ran = sum(n["unique_id"].startswith("unit_test.") for n in nodes)
+        unit_tests[request.run_key] = (ran, recorded)
 
     for request in requests:
         execute(request)
@@ -84,6 +92,12 @@ def test_schedules_and_sensor_build_what_attrib_run_builds(tmp_path, tiny_built)
         "quarter-2026T1",
         sensed.run_requests[0].run_key,
     ]
+    # the yearly run's whole build ran every unit test; the quarters' builds, of the same
+    # project, leave them out (they test the models' SQL on rows they give, not the data)
+    ran, recorded = unit_tests["yearly-2025"]
+    assert ran >= 5 and recorded == [(True,)]
+    for key in ("quarter-2026T2", "quarter-2026T3", "quarter-2026T1"):
+        assert unit_tests[key] == (0, [(False,)]), key
     # the late first quarter counts in the year to date of 2026T2 and 2026T3: computed again
     assert later["quarter-2026T3"] and later["quarter-2026T1"] != later["quarter-2026T3"]
     # a quarterly run exports again only the marts it rebuilt (downstream of the SNE); the
