@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,8 +93,30 @@ def begin(layout: Layout, run_id: str) -> Area:
         shutil.copyfile(source, area.database)
         if wal(source).exists():  # written by an older version: the copy replays it
             shutil.copyfile(wal(source), wal(area.database))
+        write_back(area.database)
     (root / OWNER).write_text(run_id, encoding="utf-8")  # last: a half copy is never reused
     return area
+
+
+def write_back(path: Path) -> None:
+    """Start writing a fresh copy to disk in the background. The copy lands in the page
+    cache, and DuckDB's first checkpoint on it waits until the kernel has written all of it
+    (fsync): France's 1.2 GB took 1.7 s, in the quarterly run's first load. Begun now, the
+    disk writes while the run parses its extracts."""
+
+    def sync() -> None:
+        try:
+            descriptor = os.open(path, os.O_RDONLY)
+        except OSError:
+            return  # the building area was discarded meanwhile
+        try:
+            os.fdatasync(descriptor)
+        except OSError:
+            pass  # DuckDB's own fsync reports a failing disk
+        finally:
+            os.close(descriptor)
+
+    threading.Thread(target=sync, name="building-copy-write-back", daemon=True).start()
 
 
 def building_for(layout: Layout, run_id: str) -> Area | None:
