@@ -221,15 +221,20 @@ def record_build(
     )
 
 
+def _builds_record(con: duckdb.DuckDBPyConnection, column: str) -> bool:
+    """Whether audit.dbt_builds has ``column`` (builds recorded by an older version lack it)."""
+    ((exists,),) = con.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE schema_name = ? AND table_name = "
+        "'dbt_builds' AND column_name = ?",
+        [SCHEMA, column],
+    ).fetchall()
+    return bool(exists)
+
+
 def build_scope(con: duckdb.DuckDBPyConnection, run_id: str) -> dict | None:
     """What run ``run_id``'s dbt build computed ({} for a whole build); None when that run
     built nothing, or before builds recorded their scope."""
-    ((exists,),) = con.execute(
-        "SELECT count(*) FROM duckdb_columns() WHERE schema_name = ? AND table_name = "
-        "'dbt_builds' AND column_name = 'scope'",
-        [SCHEMA],
-    ).fetchall()
-    if not exists:
+    if not _builds_record(con, "scope"):
         return None
     found = con.execute(
         f"SELECT scope FROM {BUILDS} WHERE run_id = ? ORDER BY built_at DESC LIMIT 1", [run_id]
@@ -242,12 +247,7 @@ def unit_tests_passed(con: duckdb.DuckDBPyConnection, project_digest: str) -> st
     ``project_digest`` (a recorded build succeeded: its unit tests passed); None when none
     did. A unit test runs a model's SQL on the rows it gives, so the same project passes it
     again: a quarterly run need not."""
-    ((exists,),) = con.execute(
-        "SELECT count(*) FROM duckdb_columns() WHERE schema_name = ? AND table_name = "
-        "'dbt_builds' AND column_name = 'unit_tests'",
-        [SCHEMA],
-    ).fetchall()
-    if not exists:
+    if not _builds_record(con, "unit_tests"):
         return None
     found = con.execute(
         f"SELECT run_id FROM {BUILDS} WHERE project_digest = ? AND unit_tests "
