@@ -36,6 +36,7 @@ from core.dbt_project import (
     prepare_target,
     profile_vars,
     project_digest,
+    unit_test_digest,
     vars_argument,
 )
 from core.resources import Warehouse
@@ -115,12 +116,13 @@ def build_with_lineage(
     warehouse: Warehouse,
     args: list[str],
     scope: dict | None = None,
-    unit_tests: bool = False,
+    unit_tests_digest: str | None = None,
 ) -> Iterator:
     """Run dbt, then record one ``audit.lineage`` row per model built and add the same facts to
     its materialisation. dbt holds the warehouse's single write lock while it runs, so the
-    events are gathered first and the lineage written once dbt has exited. ``unit_tests``:
-    whether this build runs every unit test of the project (audit.dbt_builds)."""
+    events are gathered first and the lineage written once dbt has exited.
+    ``unit_tests_digest``: when this build runs every unit test, what they ran under (taken
+    before dbt starts; audit.dbt_builds)."""
     started = dt.datetime.now()
     log = warehouse.layout.dbt_target / "dbt.log"
     log.unlink(missing_ok=True)  # dbt's own log of this build only (it appends otherwise)
@@ -142,7 +144,7 @@ def build_with_lineage(
             key: _model_lineage(context, con, key, built, started, version, latest) for key in built
         }
         lineage.record(con, rows.values())
-        lineage.record_build(con, context.run.run_id, project_digest(), scope, unit_tests)
+        lineage.record_build(con, context.run.run_id, project_digest(), scope, unit_tests_digest)
     for event in events:
         if isinstance(event, Output):
             row = rows[context.asset_key_for_output(event.output_name)]
@@ -236,24 +238,30 @@ def warehouse_models(
     """Every dbt model and seed, with its tests: staging, intermediate, the dimensions and
     facts, then capacity and objectives of every year the plans cover, fragility of every
     survey, quotas and indicators of every SNE period, the reconciliation and concentration."""
+    digest = unit_test_digest()  # once, before dbt: what the build's unit tests run under
     with warehouse.connect() as con:
         ensure_all_tables(con)
-        # a restricted build (a quarterly run) of a project whose unit tests a build of this
-        # warehouse passed leaves them out: they run the models' SQL on rows they give, not on
-        # the warehouse's (France quarterly: 1.5 s before its first demand model)
-        proven = lineage.unit_tests_passed(con, project_digest()) if config.scope() else None
+        # a restricted build (a quarterly run) leaves out the unit tests a build of this
+        # warehouse passed under the same project, raw schemas and engines: they run the
+        # models' SQL on rows they give, whatever rows the warehouse holds (France quarterly:
+        # 1.5 s before its first demand model)
+        proven = lineage.unit_tests_passed(con, digest) if config.scope() else None
     if runs_gx(context):
         warm_up()  # GX's start-up overlaps the dbt build
     # the scope is not in dbt's own log (core/dbt_process.py takes it off the command line)
-    skipped = f"; unit tests passed by run {proven[:8]}'s build of this project" if proven else ""
-    context.log.info(f"dbt computes {config.describe()}{skipped}", extra={"progress": True})
+    tests = ""
+    if proven:
+        tests = f"; unit tests left out: run {proven[:8]} passed them (same project and engines)"
+    elif config.scope():
+        tests = "; with the unit tests (no earlier build ran them under this project and engines)"
+    context.log.info(f"dbt computes {config.describe()}{tests}", extra={"progress": True})
     yield from build_with_lineage(
         context,
         dbt,
         warehouse,
         config.build_args(unit_tests=proven is None),
         config.scope(),
-        unit_tests=proven is None and not context.is_subset,
+        unit_tests_digest=digest if proven is None and not context.is_subset else None,
     )
 
 

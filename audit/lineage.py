@@ -86,9 +86,11 @@ BUILDS_COLUMNS = {
     "scope": 'What the build computed: {} for a whole build, else {"years": [...]} (a '
     'backfill) or {"period_keys": [...]} (a quarterly run); the rows of other years were '
     "left as they were. Null for builds recorded before the scope was.",
-    "unit_tests": "True when the build ran every unit test of the project (a whole build of "
-    "every model); false when it ran some or none: a restricted build skips them when a build "
-    "of the same project_digest ran them all. Null for builds recorded before this column.",
+    "unit_tests_digest": "When the build ran every dbt unit test (a build of every model: a "
+    "whole run, a backfill), the sha256 over what decides their outcome: the dbt project, the "
+    "raw layer's schemas and loader (the column types the tests read) and the versions of "
+    "dbt-core, dbt-duckdb and DuckDB; null when it ran some or none. A restricted build leaves "
+    "them out when a build recorded the digest it would run them under.",
 }
 
 
@@ -198,26 +200,27 @@ def record_build(
     run_id: str,
     project_digest: str,
     scope: dict | None = None,
-    unit_tests: bool = False,
+    unit_tests_digest: str | None = None,
 ) -> None:
     """Note which dbt project (sha256 over its models, macros, YAML and seeds) built the
     warehouse's models in run ``run_id``, what the build computed (``scope``: empty for a
     whole build, else its years or periods) and whether it ran every unit test: a what-if
     scenario compares like with like only on a baseline built by the project it runs, the
     exports keep the published rows of the years a restricted build left as they were, and a
-    restricted build skips the unit tests a build of the same project passed."""
+    restricted build skips the unit tests a build passed under the same ``unit_tests_digest``
+    (core/dbt_project.py, unit_test_digest)."""
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
     con.execute(
         f"""CREATE TABLE IF NOT EXISTS {BUILDS} (run_id VARCHAR NOT NULL,
             built_at TIMESTAMP NOT NULL, project_digest VARCHAR NOT NULL)"""
     )
     con.execute(f"ALTER TABLE {BUILDS} ADD COLUMN IF NOT EXISTS scope JSON")
-    con.execute(f"ALTER TABLE {BUILDS} ADD COLUMN IF NOT EXISTS unit_tests BOOLEAN")
+    con.execute(f"ALTER TABLE {BUILDS} ADD COLUMN IF NOT EXISTS unit_tests_digest VARCHAR")
     comment_on(con, BUILDS, BUILDS_DOC, BUILDS_COLUMNS)
     con.execute(
-        f"INSERT INTO {BUILDS} (run_id, built_at, project_digest, scope, unit_tests) "
+        f"INSERT INTO {BUILDS} (run_id, built_at, project_digest, scope, unit_tests_digest) "
         "VALUES (?, now(), ?, ?, ?)",
-        [run_id, project_digest, json.dumps(scope or {}, sort_keys=True), unit_tests],
+        [run_id, project_digest, json.dumps(scope or {}, sort_keys=True), unit_tests_digest],
     )
 
 
@@ -242,17 +245,16 @@ def build_scope(con: duckdb.DuckDBPyConnection, run_id: str) -> dict | None:
     return json.loads(found[0][0]) if found and found[0][0] is not None else None
 
 
-def unit_tests_passed(con: duckdb.DuckDBPyConnection, project_digest: str) -> str | None:
-    """The run whose build of this warehouse ran every unit test of the project with digest
-    ``project_digest`` (a recorded build succeeded: its unit tests passed); None when none
-    did. A unit test runs a model's SQL on the rows it gives, so the same project passes it
-    again: a quarterly run need not."""
-    if not _builds_record(con, "unit_tests"):
+def unit_tests_passed(con: duckdb.DuckDBPyConnection, unit_tests_digest: str) -> str | None:
+    """The run whose build of this warehouse ran every dbt unit test under ``unit_tests_digest``
+    (a recorded build succeeded: its unit tests passed); None when none did. A unit test runs
+    a model's SQL on the rows it gives, cast to the columns of the relations it reads: the same
+    project, raw schemas and engines pass it again, whatever rows the warehouse holds."""
+    if not _builds_record(con, "unit_tests_digest"):
         return None
     found = con.execute(
-        f"SELECT run_id FROM {BUILDS} WHERE project_digest = ? AND unit_tests "
-        "ORDER BY built_at DESC LIMIT 1",
-        [project_digest],
+        f"SELECT run_id FROM {BUILDS} WHERE unit_tests_digest = ? ORDER BY built_at DESC LIMIT 1",
+        [unit_tests_digest],
     ).fetchall()
     return found[0][0] if found else None
 

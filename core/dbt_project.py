@@ -78,6 +78,27 @@ def project_digest() -> str:
     return digest.hexdigest()
 
 
+# what a dbt unit test's outcome depends on besides the dbt project: dbt-duckdb casts the rows a
+# test gives to the columns of the relations it reads, whose types the raw layer's schemas and
+# loader decide; and the engines that run it
+UNIT_TEST_CODE = ("schemas", "ingestion")
+UNIT_TEST_ENGINES = ("dbt-core", "dbt-duckdb", "duckdb")
+
+
+def unit_test_digest() -> str:
+    """sha256 over what decides whether the project's dbt unit tests pass: the dbt project
+    (project_digest), the raw layer's schemas and loader (the column types of the relations
+    the tests read) and the versions of dbt-core, dbt-duckdb and DuckDB."""
+    digest = hashlib.sha256(project_digest().encode() + b"\n")
+    for folder in UNIT_TEST_CODE:
+        for path in sorted((PROJECT_ROOT / folder).rglob("*.py")):
+            name = path.relative_to(PROJECT_ROOT).as_posix()
+            digest.update(name.encode() + b"\0" + path.read_bytes())
+    for engine in UNIT_TEST_ENGINES:
+        digest.update(f"{engine}=={importlib.metadata.version(engine)}\n".encode())
+    return digest.hexdigest()
+
+
 def manifest_is_current() -> bool:
     manifest = dbt_project.manifest_path
     return manifest.exists() and manifest.stat().st_mtime >= _newest_source()
