@@ -98,25 +98,46 @@ def begin(layout: Layout, run_id: str) -> Area:
     return area
 
 
+# the copies being written to disk in the background (write_back), and what went wrong
+_WRITING: dict[Path, threading.Thread] = {}
+_WRITE_ERRORS: dict[Path, OSError] = {}
+
+
 def write_back(path: Path) -> None:
     """Start writing a fresh copy to disk in the background. The copy lands in the page
     cache, and DuckDB's first checkpoint on it waits until the kernel has written all of it
     (fsync): France's 1.2 GB took 1.7 s, in the quarterly run's first load. Begun now, the
-    disk writes while the run parses its extracts."""
+    disk writes while the run parses its extracts. An error is kept for ``publish``: the
+    kernel reports a failed write once, to this thread, and not to a DuckDB that opens the
+    file afterwards."""
 
     def sync() -> None:
         try:
             descriptor = os.open(path, os.O_RDONLY)
-        except OSError:
+        except FileNotFoundError:
             return  # the building area was discarded meanwhile
         try:
             os.fdatasync(descriptor)
-        except OSError:
-            pass  # DuckDB's own fsync reports a failing disk
+        except OSError as exc:
+            _WRITE_ERRORS[path] = exc
         finally:
             os.close(descriptor)
 
-    threading.Thread(target=sync, name="building-copy-write-back", daemon=True).start()
+    _WRITE_ERRORS.pop(path, None)
+    thread = threading.Thread(target=sync, name="building-copy-write-back", daemon=True)
+    _WRITING[path] = thread
+    thread.start()
+
+
+def written(path: Path) -> None:
+    """Wait for the background write of ``path`` (if this process began one) and raise what
+    it met: a copy the disk did not take whole is never published."""
+    thread = _WRITING.pop(path, None)
+    if thread is not None:
+        thread.join()
+    error = _WRITE_ERRORS.pop(path, None)
+    if error is not None:
+        raise RuntimeError(f"writing {path} to disk failed ({error}): not published")
 
 
 def building_for(layout: Layout, run_id: str) -> Area | None:
@@ -135,6 +156,7 @@ def publish(layout: Layout, run_id: str) -> list[Path]:
         )
     area = building(layout)
     if area.database.exists():
+        written(area.database)
         con = duckdb.connect(str(area.database))
         con.execute("CHECKPOINT")
         (version,) = con.execute(

@@ -198,3 +198,16 @@ def test_dbt_alone_computes_the_years_its_vars_name(copy_built):
         r["unique_id"].split(".")[-1]: r.get("compiled_code") or "" for r in results["results"]
     }
     assert f"where year in ({year})" in compiled["fct_demand"]
+
+
+def test_a_copy_the_disk_did_not_take_is_never_published():
+    # the kernel reports a failed write once, to whoever syncs first: the background write of
+    # the building copy keeps it for the publication (fsync of /dev/null fails: EINVAL)
+    publishing.write_back(Path("/dev/null"))
+    try:
+        publishing.written(Path("/dev/null"))
+    except RuntimeError as exc:
+        assert "not published" in str(exc) and "Invalid argument" in str(exc)
+    else:
+        raise AssertionError("a failed write-back let the copy be published")
+    publishing.written(Path("/dev/null"))  # reported once; nothing left to wait for
