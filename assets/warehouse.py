@@ -92,8 +92,8 @@ class BuildConfig(Config):
         """``dbt build`` with its scope, or, for a whole build, ``--full-refresh``: the
         incremental models are created anew from every loaded key, without a delete+insert of
         every key over a copy of them. A restricted build leaves out the unit tests when
-        ``unit_tests`` is false (a build of the same project passed them); a whole build runs
-        them all."""
+        ``unit_tests`` is false (a build passed them under the same unit-test digest); a whole
+        build runs them all."""
         scope = self.scope()
         if not scope:
             return ["build", "--full-refresh"]
@@ -115,14 +115,15 @@ def build_with_lineage(
     dbt: DbtCliResource,
     warehouse: Warehouse,
     args: list[str],
+    project: str,
     scope: dict | None = None,
     unit_tests_digest: str | None = None,
 ) -> Iterator:
     """Run dbt, then record one ``audit.lineage`` row per model built and add the same facts to
     its materialisation. dbt holds the warehouse's single write lock while it runs, so the
-    events are gathered first and the lineage written once dbt has exited.
-    ``unit_tests_digest``: when this build runs every unit test, what they ran under (taken
-    before dbt starts; audit.dbt_builds)."""
+    events are gathered first and the lineage written once dbt has exited. ``project``: the
+    dbt project's digest, taken before dbt starts, as ``unit_tests_digest`` (when this build
+    runs every unit test, what they ran under); both go to audit.dbt_builds."""
     started = dt.datetime.now()
     log = warehouse.layout.dbt_target / "dbt.log"
     log.unlink(missing_ok=True)  # dbt's own log of this build only (it appends otherwise)
@@ -144,7 +145,7 @@ def build_with_lineage(
             key: _model_lineage(context, con, key, built, started, version, latest) for key in built
         }
         lineage.record(con, rows.values())
-        lineage.record_build(con, context.run.run_id, project_digest(), scope, unit_tests_digest)
+        lineage.record_build(con, context.run.run_id, project, scope, unit_tests_digest)
     for event in events:
         if isinstance(event, Output):
             row = rows[context.asset_key_for_output(event.output_name)]
@@ -238,7 +239,9 @@ def warehouse_models(
     """Every dbt model and seed, with its tests: staging, intermediate, the dimensions and
     facts, then capacity and objectives of every year the plans cover, fragility of every
     survey, quotas and indicators of every SNE period, the reconciliation and concentration."""
-    digest = unit_test_digest()  # once, before dbt: what the build's unit tests run under
+    # once, before dbt starts: the project it builds with and what its unit tests run under
+    project = project_digest()
+    digest = unit_test_digest(project)
     with warehouse.connect() as con:
         ensure_all_tables(con)
         # a restricted build (a quarterly run) leaves out the unit tests a build of this
@@ -260,6 +263,7 @@ def warehouse_models(
         dbt,
         warehouse,
         config.build_args(unit_tests=proven is None),
+        project,
         config.scope(),
         unit_tests_digest=digest if proven is None and not context.is_subset else None,
     )

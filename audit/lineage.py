@@ -225,7 +225,8 @@ def record_build(
 
 
 def _builds_record(con: duckdb.DuckDBPyConnection, column: str) -> bool:
-    """Whether audit.dbt_builds has ``column`` (builds recorded by an older version lack it)."""
+    """Whether audit.dbt_builds has ``column`` (none before the first build; builds recorded
+    by an older version lack the later columns)."""
     ((exists,),) = con.execute(
         "SELECT count(*) FROM duckdb_columns() WHERE schema_name = ? AND table_name = "
         "'dbt_builds' AND column_name = ?",
@@ -261,11 +262,7 @@ def unit_tests_passed(con: duckdb.DuckDBPyConnection, unit_tests_digest: str) ->
 
 def last_build(con: duckdb.DuckDBPyConnection) -> str | None:
     """The dbt project digest of the warehouse's last dbt build (None before any)."""
-    exists = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = 'dbt_builds'",
-        [SCHEMA],
-    ).fetchone()[0]
-    if not exists:
+    if not _builds_record(con, "project_digest"):
         return None
     row = con.execute(f"SELECT project_digest FROM {BUILDS} ORDER BY built_at DESC LIMIT 1")
     found = row.fetchone()

@@ -85,11 +85,11 @@ UNIT_TEST_CODE = ("schemas", "ingestion")
 UNIT_TEST_ENGINES = ("dbt-core", "dbt-duckdb", "duckdb")
 
 
-def unit_test_digest() -> str:
+def unit_test_digest(project: str) -> str:
     """sha256 over what decides whether the project's dbt unit tests pass: the dbt project
-    (project_digest), the raw layer's schemas and loader (the column types of the relations
-    the tests read) and the versions of dbt-core, dbt-duckdb and DuckDB."""
-    digest = hashlib.sha256(project_digest().encode() + b"\n")
+    (``project``, its project_digest), the raw layer's schemas and loader (the column types of
+    the relations the tests read) and the versions of dbt-core, dbt-duckdb and DuckDB."""
+    digest = hashlib.sha256(project.encode() + b"\n")
     for folder in UNIT_TEST_CODE:
         for path in sorted((PROJECT_ROOT / folder).rglob("*.py")):
             name = path.relative_to(PROJECT_ROOT).as_posix()
