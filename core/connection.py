@@ -48,8 +48,13 @@ def connect(
     read_only: bool = False,
     limits: DuckDBLimits | None = None,
     spill: Path | None = None,
+    durable: bool = True,
 ) -> duckdb.DuckDBPyConnection:
-    """Open a warehouse file. Writers run one at a time (DuckDB allows one writer per file)."""
+    """Open a warehouse file. Writers run one at a time (DuckDB allows one writer per file).
+
+    ``durable=False`` for a run's building copy: its commits and checkpoints are not forced to
+    disk one by one (``fsync_mode``), since the copy is published only after ``publish`` has
+    written it to disk whole, and a copy cut short by a crash is never published."""
     limits = limits or DuckDBLimits.from_environment()
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -63,6 +68,8 @@ def connect(
         spill.mkdir(parents=True, exist_ok=True)
         con.execute(f"SET temp_directory = {sql_string(spill.as_posix())}")
     con.execute("SET preserve_insertion_order = true")
+    if not durable and not read_only:
+        con.execute("SET fsync_mode = 'none'")
     return con
 
 

@@ -140,6 +140,17 @@ def written(path: Path) -> None:
         raise RuntimeError(f"writing {path} to disk failed ({error}): not published")
 
 
+def sync(path: Path) -> None:
+    """Force ``path``'s data to disk: a run writes its building copy without syncing (its
+    connections set DuckDB's ``fsync_mode`` to none), so the publication does it once, before
+    the rename that shows the copy to readers."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fdatasync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
 def building_for(layout: Layout, run_id: str) -> Area | None:
     """The area run ``run_id`` built and did not publish, if it is still there."""
     return building(layout) if _owner(layout) == run_id else None
@@ -158,6 +169,7 @@ def publish(layout: Layout, run_id: str) -> list[Path]:
     if area.database.exists():
         written(area.database)
         con = duckdb.connect(str(area.database))
+        con.execute("SET fsync_mode = 'standard'")
         con.execute("CHECKPOINT")
         (version,) = con.execute(
             "SELECT tags['storage_version'] FROM duckdb_databases() "
@@ -170,6 +182,7 @@ def publish(layout: Layout, run_id: str) -> list[Path]:
             raise RuntimeError(
                 f"{wal(area.database)} is still there after CHECKPOINT: not published"
             )
+        sync(area.database)  # the run wrote it without forcing it to disk (fsync_mode none)
     pairs = [
         (str(built), str(target))
         for built, target in zip(area.items(), published(layout).items(), strict=True)

@@ -79,7 +79,11 @@ class Warehouse(ConfigurableResource):
         if not read_only and self._run_id is None:
             raise RuntimeError("the warehouse is written by runs only (their building copy)")
         con = connect(
-            self.database, read_only=read_only, limits=self.limits, spill=self.layout.spill
+            self.database,
+            read_only=read_only,
+            limits=self.limits,
+            spill=self.layout.spill,
+            durable=self._run_id is None,  # a building copy: published_warehouse syncs it
         )
         try:
             yield con

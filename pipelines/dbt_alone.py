@@ -48,7 +48,7 @@ def _built_models(target) -> list[str]:
 
 
 def _record_lineage(settings: Settings, database, run_id: str, started: dt.datetime) -> int:
-    con = connect(database, limits=settings.limits, spill=settings.layout.spill)
+    con = connect(database, limits=settings.limits, spill=settings.layout.spill, durable=False)
     try:
         ensure_all_tables(con)  # the load log, even on a warehouse no run has loaded
         version = lineage.parameters_version(con)

@@ -208,3 +208,29 @@ def test_a_copy_the_disk_did_not_take_is_never_published():
     with pytest.raises(RuntimeError, match=r"Invalid argument.*not published"):
         publishing.written(Path("/dev/null"))
     publishing.written(Path("/dev/null"))  # reported once; nothing left to wait for
+
+
+def test_a_run_writes_its_copy_without_syncing_and_the_publication_syncs(tmp_path):
+    # a run's commits and checkpoints go to its building copy unsynced (fsync_mode none: 1.5 s
+    # of the France quarterly run waited on the disk); a connection outside a run, and the
+    # publication's, keep DuckDB's standard syncing
+    from core.resources import Warehouse
+
+    def mode(con) -> str:
+        return con.execute("SELECT current_setting('fsync_mode')").fetchone()[0].lower()
+
+    warehouse = Warehouse(path=str(tmp_path / "w" / "attrib.duckdb"))
+    with warehouse.in_run("run-a").connect() as con:
+        assert mode(con) == "none"
+        con.execute("CREATE TABLE t AS SELECT 1 AS x")
+    with warehouse.in_run("run-a").connect(read_only=True) as con:
+        assert con.execute("SELECT x FROM t").fetchone() == (1,)
+    layout = Layout(tmp_path / "w" / "attrib.duckdb")
+    assert publishing.publish(layout, "run-a") == [layout.database]
+    with warehouse.connect(read_only=True) as con:
+        assert con.execute("SELECT x FROM t").fetchone() == (1,)
+    con = duckdb.connect(str(layout.database))
+    try:
+        assert mode(con) == "standard"
+    finally:
+        con.close()
