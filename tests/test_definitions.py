@@ -143,3 +143,26 @@ def test_attrib_run_reports_a_bad_file_and_publishes_nothing(tmp_path, tiny_clea
     assert "ops/ops_2024_31.csv: missing column(s) NB_ENFANTS" in out
     assert "Nothing was published from this run" in out
     assert not (warehouse.parent / "attrib" / "exports").exists()
+
+
+def test_a_warehouse_gets_the_projects_parse_state_when_its_own_is_older(tmp_path):
+    # a new version of the project (re-parsed once by prepare_manifest) reaches every warehouse
+    # at its next run: without it, the warehouse's older state made dbt parse the whole project
+    # again (8 s in France)
+    import os
+
+    from core.dbt_project import PARSE_STATE, dbt_project, prepare_target
+    from core.layout import Layout
+
+    project = dbt_project.project_dir / "target" / PARSE_STATE
+    layout = Layout(tmp_path / "attrib.duckdb")
+    own = prepare_target(layout) / PARSE_STATE
+    assert own.read_bytes() == project.read_bytes()  # a new warehouse starts with it
+    own.write_bytes(b"a parse of an older project")
+    older = project.stat().st_mtime - 60
+    os.utime(own, (older, older))
+    prepare_target(layout)
+    assert own.read_bytes() == project.read_bytes()
+    own.write_bytes(b"parsed by this warehouse's dbt since")  # newer than the project's: kept
+    prepare_target(layout)
+    assert own.read_bytes() == b"parsed by this warehouse's dbt since"
