@@ -4,7 +4,8 @@ whole as its last step.
 A run writes nothing that readers open. Its first write copies the published warehouse file
 into ``private/building/`` (``begin``); every step of the run (the raw loads, dbt, the GX
 report, the exports, the sheets, the docs site) writes there. The job's last step
-(``publish``) checkpoints the copy, closes it (no ``.wal`` is left), writes a journal, and
+(``publish``) checkpoints the copy, closes it (no ``.wal`` is left), syncs it to disk (the run
+wrote it unsynced: DuckDB's ``fsync_mode`` none on its connections), writes a journal, and
 renames each built item over the published one: the DuckDB file (an atomic ``rename``), then
 the folders it rebuilt (exports, reports, docs/dbt, docs/gx). A run that fails or is killed
 before that step leaves every published file byte-identical, and the next run starts from the
@@ -105,11 +106,10 @@ _WRITE_ERRORS: dict[Path, OSError] = {}
 
 def write_back(path: Path) -> None:
     """Start writing a fresh copy to disk in the background. The copy lands in the page
-    cache, and DuckDB's first checkpoint on it waits until the kernel has written all of it
-    (fsync): France's 1.2 GB took 1.7 s, in the quarterly run's first load. Begun now, the
-    disk writes while the run parses its extracts. An error is kept for ``publish``: the
-    kernel reports a failed write once, to this thread, and not to a DuckDB that opens the
-    file afterwards."""
+    cache, and the publication's sync would wait until the kernel has written all of it
+    (France: 1.2 GB, 1.7 s). Begun now, the disk writes while the run works. An error is
+    kept for ``publish``: the kernel reports a failed write once, to this thread, and not to
+    a DuckDB that opens the file afterwards."""
 
     def sync() -> None:
         try:
