@@ -105,7 +105,7 @@ def run_dbt(dbt: DbtCliResource, warehouse: Warehouse, args: list[str], context=
     """One dbt invocation on this run's building copy: its profile vars, its own target
     folder."""
     warehouse.area  # noqa: B018 - begun before dbt opens it
-    target = prepare_target(warehouse.layout)
+    target = prepare_target(warehouse.layout, warehouse.limits)
     values = profile_vars(warehouse.layout, warehouse.limits)
     return dbt.cli([*args, *vars_argument(values)], context=context, target_path=target)
 

@@ -145,17 +145,24 @@ def profile_vars(layout: Layout, limits: DuckDBLimits) -> dict:
     }
 
 
-def prepare_target(layout: Layout) -> Path:
+def prepare_target(layout: Layout, limits: DuckDBLimits) -> Path:
     """The warehouse's dbt target folder, given the project's parse state (the parse
-    ``prepare_manifest`` made, under the default profile vars) when it has none or an older
-    one: a new warehouse's first dbt invocation, and the first after a change of the project
-    (a new version of the platform), then parse only what changed, not the whole project (8 s
-    in France). dbt checks the state it is given against the project's files, vars and
-    profile, and parses again in full when anything differs."""
+    ``prepare_manifest`` made, under the default profile vars) when it has none, or an older
+    one made under the same vars: a new warehouse's first dbt invocation, and the first after a
+    change of the project (a new version of the platform), then parse only what changed, not
+    the whole project (8 s in France). A warehouse whose vars differ (another file name,
+    other limits) keeps its own state: dbt would refuse the project's and parse in full, where
+    its own lets it parse only the files that changed. dbt checks the state it is given against
+    the project's files, vars and profile, and parses again in full when anything differs."""
     target = layout.dbt_target
     target.mkdir(parents=True, exist_ok=True)
     state, own = dbt_project.project_dir / "target" / PARSE_STATE, target / PARSE_STATE
-    if state.exists() and (not own.exists() or own.stat().st_mtime < state.stat().st_mtime):
+    if not state.exists():
+        return target
+    if not own.exists() or (
+        own.stat().st_mtime < state.stat().st_mtime
+        and profile_vars(layout, limits) == profile_vars(Layout(DEFAULT_DATABASE), DuckDBLimits())
+    ):
         shutil.copyfile(state, own)
     return target
 

@@ -121,7 +121,7 @@ def run_dbt_alone(settings: Settings, args: list[str]) -> int:
     try:
         with WarehouseLock(layout, "attrib dbt " + " ".join(args)):
             area = publishing.begin(layout, run_id)
-            target = prepare_target(layout)
+            target = prepare_target(layout, settings.limits)
             command = [dbt_executable(), *arguments, "--profiles-dir", str(DBT_DIR)]
             started = dt.datetime.now()
             watchdog = start_watchdog(publishing.process_marker(layout))

@@ -147,22 +147,33 @@ def test_attrib_run_reports_a_bad_file_and_publishes_nothing(tmp_path, tiny_clea
 
 def test_a_warehouse_gets_the_projects_parse_state_when_its_own_is_older(tmp_path):
     # a new version of the project (re-parsed once by prepare_manifest) reaches every warehouse
-    # at its next run: without it, the warehouse's older state made dbt parse the whole project
-    # again (8 s in France)
+    # of the default vars at its next run: without it, the warehouse's older state made dbt
+    # parse the whole project again (8 s in France); a warehouse of other vars keeps its own,
+    # which dbt can still use to parse only what changed (the project's it would refuse)
     import os
 
     from core.dbt_project import PARSE_STATE, dbt_project, prepare_target
     from core.layout import Layout
+    from core.settings import DuckDBLimits
 
     project = dbt_project.project_dir / "target" / PARSE_STATE
-    layout = Layout(tmp_path / "attrib.duckdb")
-    own = prepare_target(layout) / PARSE_STATE
-    assert own.read_bytes() == project.read_bytes()  # a new warehouse starts with it
-    own.write_bytes(b"a parse of an older project")
     older = project.stat().st_mtime - 60
-    os.utime(own, (older, older))
-    prepare_target(layout)
-    assert own.read_bytes() == project.read_bytes()
+
+    def own_state(layout: Layout, limits: DuckDBLimits, content: bytes) -> bytes:
+        own = prepare_target(layout, limits) / PARSE_STATE
+        own.write_bytes(content)
+        os.utime(own, (older, older))
+        prepare_target(layout, limits)
+        return own.read_bytes()
+
+    default = Layout(tmp_path / "attrib.duckdb")
+    own = prepare_target(default, DuckDBLimits()) / PARSE_STATE
+    assert own.read_bytes() == project.read_bytes()  # a new warehouse starts with it
+    assert own_state(default, DuckDBLimits(), b"an older parse") == project.read_bytes()
     own.write_bytes(b"parsed by this warehouse's dbt since")  # newer than the project's: kept
-    prepare_target(layout)
+    prepare_target(default, DuckDBLimits())
     assert own.read_bytes() == b"parsed by this warehouse's dbt since"
+    other_name = Layout(tmp_path / "other" / "scenario.duckdb")
+    assert own_state(other_name, DuckDBLimits(), b"its own vars") == b"its own vars"
+    other_limits = DuckDBLimits(memory_limit="1GB")
+    assert own_state(Layout(tmp_path / "l" / "attrib.duckdb"), other_limits, b"own") == b"own"
