@@ -111,20 +111,16 @@ def write_back(path: Path) -> None:
     kept for ``publish``: the kernel reports a failed write once, to this thread, and not to
     a DuckDB that opens the file afterwards."""
 
-    def sync() -> None:
+    def write() -> None:
         try:
-            descriptor = os.open(path, os.O_RDONLY)
+            sync(path)
         except FileNotFoundError:
             return  # the building area was discarded meanwhile
-        try:
-            os.fdatasync(descriptor)
         except OSError as exc:
             _WRITE_ERRORS[path] = exc
-        finally:
-            os.close(descriptor)
 
     _WRITE_ERRORS.pop(path, None)
-    thread = threading.Thread(target=sync, name="building-copy-write-back", daemon=True)
+    thread = threading.Thread(target=write, name="building-copy-write-back", daemon=True)
     _WRITING[path] = thread
     thread.start()
 
