@@ -73,9 +73,14 @@ def project_digest() -> str:
     """sha256 over the dbt project's files (models, YAML, seeds, macros): what the docs site
     describes. The data does not change it."""
     digest = hashlib.sha256()
-    for path in _project_files():
-        digest.update(path.relative_to(DBT_DIR).as_posix().encode() + b"\0" + path.read_bytes())
+    _add_files(digest, _project_files(), DBT_DIR)
     return digest.hexdigest()
+
+
+def _add_files(digest, paths: list[Path], root: Path) -> None:
+    """Feed each file to ``digest``: its path relative to ``root``, a NUL, its bytes."""
+    for path in paths:
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
 
 
 # what a dbt unit test's outcome depends on besides the dbt project: dbt-duckdb casts the rows a
@@ -91,9 +96,7 @@ def unit_test_digest(project: str) -> str:
     the relations the tests read) and the versions of dbt-core, dbt-duckdb and DuckDB."""
     digest = hashlib.sha256(project.encode() + b"\n")
     for folder in UNIT_TEST_CODE:
-        for path in sorted((PROJECT_ROOT / folder).rglob("*.py")):
-            name = path.relative_to(PROJECT_ROOT).as_posix()
-            digest.update(name.encode() + b"\0" + path.read_bytes())
+        _add_files(digest, sorted((PROJECT_ROOT / folder).rglob("*.py")), PROJECT_ROOT)
     for engine in UNIT_TEST_ENGINES:
         digest.update(f"{engine}=={importlib.metadata.version(engine)}\n".encode())
     return digest.hexdigest()
@@ -118,7 +121,7 @@ def prepare_manifest() -> Path:
             "--profiles-dir",
             str(DBT_DIR),
             "--quiet",
-            *vars_argument(profile_vars(Layout(DEFAULT_DATABASE), DuckDBLimits())),
+            *vars_argument(parse_vars()),
         ],
         capture_output=True,
         text=True,
@@ -145,6 +148,12 @@ def profile_vars(layout: Layout, limits: DuckDBLimits) -> dict:
     }
 
 
+def parse_vars() -> dict:
+    """The profile vars the project's parse state is made under (``prepare_manifest``): those
+    of a warehouse of the default file name and limits."""
+    return profile_vars(Layout(DEFAULT_DATABASE), DuckDBLimits())
+
+
 def prepare_target(layout: Layout, limits: DuckDBLimits) -> Path:
     """The warehouse's dbt target folder, given the project's parse state (the parse
     ``prepare_manifest`` made, under the default profile vars) when it has none, or an older
@@ -160,8 +169,7 @@ def prepare_target(layout: Layout, limits: DuckDBLimits) -> Path:
     if not state.exists():
         return target
     if not own.exists() or (
-        own.stat().st_mtime < state.stat().st_mtime
-        and profile_vars(layout, limits) == profile_vars(Layout(DEFAULT_DATABASE), DuckDBLimits())
+        own.stat().st_mtime < state.stat().st_mtime and profile_vars(layout, limits) == parse_vars()
     ):
         shutil.copyfile(state, own)
     return target

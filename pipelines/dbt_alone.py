@@ -144,7 +144,7 @@ def run_dbt_alone(settings: Settings, args: list[str]) -> int:
         f"published {', '.join(str(p) for p in published)} (dbt run {run_id}, "
         f"{recorded} lineage rows in audit.lineage)"
     )
-    if not recorded and BUILDS & set(args):
+    if not recorded and BUILDING_COMMANDS & set(args):
         print(
             "warning: dbt built no model: its selection matched none. A model is selected by "
             "its name (--select quota_attainment) or its folder (--select marts.attainment)"
@@ -152,4 +152,4 @@ def run_dbt_alone(settings: Settings, args: list[str]) -> int:
     return 0
 
 
-BUILDS = {"build", "run", "seed"}  # the dbt commands that build models and seeds
+BUILDING_COMMANDS = {"build", "run", "seed"}  # the dbt commands that build models and seeds

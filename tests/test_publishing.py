@@ -228,14 +228,13 @@ def test_a_run_writes_its_copy_without_syncing_and_the_publication_syncs(tmp_pat
     import yaml
 
     from core.connection import connect
+    from core.dbt_project import DBT_DIR
     from core.resources import Warehouse
 
     def mode(con) -> str:
         return con.execute("SELECT current_setting('fsync_mode')").fetchone()[0].lower()
 
-    profile = yaml.safe_load(
-        (Path(publishing.__file__).parents[1] / "dbt_project" / "profiles.yml").read_text()
-    )
+    profile = yaml.safe_load((DBT_DIR / "profiles.yml").read_text())
     assert profile["attrib"]["outputs"]["default"]["settings"]["fsync_mode"] == "none"
     warehouse = Warehouse(path=str(tmp_path / "w" / "attrib.duckdb"))
     with warehouse.in_run("run-a").connect() as con:
