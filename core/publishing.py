@@ -19,10 +19,12 @@ not disturb an open file, so they never block a run and a run never breaks them.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
 import threading
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +33,7 @@ from core.layout import Layout
 
 JOURNAL = "PUBLISHING.json"
 OWNER = "RUN_ID"
+DISCARDED = "discarded-"  # a folder being deleted (discard), beside the building area
 
 
 @dataclass(frozen=True)
@@ -86,8 +89,10 @@ def begin(layout: Layout, run_id: str) -> Area:
     root, area = building_root(layout), building(layout)
     if _owner(layout) == run_id:
         return area
+    for left in root.parent.glob(DISCARDED + "*"):  # a process killed while deleting it
+        discard(left)
     if root.exists():
-        shutil.rmtree(root)
+        discard(root)
     root.mkdir(parents=True)
     source = published(layout).database
     if source.exists():
@@ -145,6 +150,39 @@ def sync(path: Path) -> None:
         os.fdatasync(descriptor)
     finally:
         os.close(descriptor)
+
+
+# the folders being deleted in the background (discard)
+_DISCARDING: list[threading.Thread] = []
+
+
+def discard(path: Path) -> None:
+    """Delete the folder ``path`` without waiting: renamed out of the way at once (the next run
+    never sees it), then deleted by a background thread that the process waits for before it
+    exits (``discarded``). Deleting a warehouse file frees its blocks and its pages in the page
+    cache: 0.9 s for the 1.2 GB of France, which every publication waited for. A process
+    killed meanwhile leaves the folder (``discarded-...``), which the next run deletes."""
+    trash = path.with_name(f"{DISCARDED}{uuid.uuid4().hex[:12]}")
+    if path.name.startswith(DISCARDED):
+        trash = path  # already out of the way
+    else:
+        path.rename(trash)
+    thread = threading.Thread(
+        target=shutil.rmtree,
+        args=(trash,),
+        kwargs={"ignore_errors": True},  # another process may be deleting it too
+        name="discard",
+        daemon=True,
+    )
+    thread.start()
+    _DISCARDING.append(thread)
+
+
+@atexit.register
+def discarded() -> None:
+    """Wait until every folder this process discarded is deleted."""
+    while _DISCARDING:
+        _DISCARDING.pop().join()
 
 
 def building_for(layout: Layout, run_id: str) -> Area | None:
@@ -237,6 +275,11 @@ def recover(layout: Layout) -> str | None:
             built.rename(target)
         else:
             wal(target).unlink(missing_ok=True)  # never replayed onto the new file
+            if target.exists():  # kept by a second link: the rename does not free it
+                kept = replaced / target.name
+                kept.parent.mkdir(exist_ok=True)
+                kept.unlink(missing_ok=True)
+                os.link(target, kept)
             os.replace(built, target)
-    shutil.rmtree(root)
+    discard(root)  # with the replaced file and folders
     return entry["run_id"]
