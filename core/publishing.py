@@ -81,10 +81,35 @@ def _owner(layout: Layout) -> str | None:
         return None
 
 
+# the building copies begun ahead of their run (prepare), by building area
+_PREPARING: dict[Path, threading.Thread] = {}
+
+
+def prepare(layout: Layout, run_id: str) -> threading.Thread:
+    """Begin run ``run_id``'s building area in the background, before its first step asks for
+    it (``begin`` waits for it then): ``attrib run`` does so while it loads the code location,
+    under the run lock. A copy that fails here is made again by ``begin``, which reports why."""
+
+    def copy() -> None:
+        try:
+            begin(layout, run_id)
+        except Exception:  # noqa: BLE001 - begin, in the run's first step, tries again and says why
+            return
+
+    thread = threading.Thread(target=copy, name="building-copy", daemon=True)
+    _PREPARING[building_root(layout)] = thread
+    thread.start()
+    return thread
+
+
 def begin(layout: Layout, run_id: str) -> Area:
     """The building area of run ``run_id``: created from the published warehouse on the run's
-    first write, kept for its later steps, discarded when it belongs to an earlier run (one
-    that failed or was killed: it is never published)."""
+    first write (or earlier, ``prepare``), kept for its later steps, discarded when it belongs
+    to an earlier run (one that failed or was killed: it is never published)."""
+    ahead = _PREPARING.get(building_root(layout))
+    if ahead is not None and ahead is not threading.current_thread():
+        ahead.join()
+        _PREPARING.pop(building_root(layout), None)
     recover(layout)
     root, area = building_root(layout), building(layout)
     if _owner(layout) == run_id:

@@ -283,3 +283,29 @@ def test_what_a_publication_replaced_is_deleted_in_the_background(tmp_path):
     publishing.discarded()
     assert not left.exists()
     assert (publishing.building_root(layout) / layout.database.name).exists()
+
+
+def test_a_building_copy_begun_ahead_is_the_one_the_run_uses(tmp_path):
+    # attrib run begins its copy while it loads the code location (publishing.prepare): the
+    # run's first step takes that copy instead of copying again; a copy that failed there is
+    # made again by the step, which reports why
+    from core.resources import Warehouse
+
+    layout = Layout(tmp_path / "w" / "attrib.duckdb")
+    warehouse = Warehouse(path=str(layout.database))
+    with warehouse.in_run("run-a").connect() as con:
+        con.execute("CREATE TABLE t AS SELECT 'run-a' AS built_by")
+    publishing.publish(layout, "run-a")
+    publishing.prepare(layout, "run-b").join()
+    copy = publishing.building(layout).database
+    made = copy.stat().st_ino
+    assert publishing.begin(layout, "run-b").database == copy
+    assert copy.stat().st_ino == made
+    with warehouse.in_run("run-b").connect() as con:
+        assert con.execute("SELECT built_by FROM t").fetchall() == [("run-a",)]
+
+    blocked = Layout(tmp_path / "v" / "attrib.duckdb")
+    blocked.database.mkdir(parents=True)  # not a file: the copy fails
+    publishing.prepare(blocked, "run-c").join()
+    with pytest.raises(IsADirectoryError):
+        publishing.begin(blocked, "run-c")
