@@ -20,6 +20,7 @@ not disturb an open file, so they never block a run and a run never breaks them.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import shutil
@@ -81,35 +82,59 @@ def _owner(layout: Layout) -> str | None:
         return None
 
 
-# the building copies begun ahead of their run (prepare), by building area
+# the building copies begun ahead of their run (prepare), by building area, and what failed
 _PREPARING: dict[Path, threading.Thread] = {}
+_PREPARE_ERRORS: dict[Path, Exception] = {}
 
 
 def prepare(layout: Layout, run_id: str) -> threading.Thread:
     """Begin run ``run_id``'s building area in the background, before its first step asks for
     it (``begin`` waits for it then): ``attrib run`` does so while it loads the code location,
-    under the run lock. A copy that fails here is made again by ``begin``, which reports why."""
+    under the run lock. An error is kept for ``begin``, which raises it in the run's first
+    step (a full disk names the file there, as when the step copies)."""
+    root = building_root(layout)
 
     def copy() -> None:
         try:
             begin(layout, run_id)
-        except Exception:  # noqa: BLE001 - begin, in the run's first step, tries again and says why
-            return
+        except Exception as exc:  # noqa: BLE001 - raised by begin, in the run's step
+            _PREPARE_ERRORS[root] = exc
 
+    _PREPARE_ERRORS.pop(root, None)
     thread = threading.Thread(target=copy, name="building-copy", daemon=True)
-    _PREPARING[building_root(layout)] = thread
+    _PREPARING[root] = thread
     thread.start()
     return thread
+
+
+def _wait_for_prepared(layout: Layout) -> None:
+    """Wait for the copy begun ahead (``prepare``), if any; raise what it met."""
+    root = building_root(layout)
+    ahead = _PREPARING.get(root)
+    if ahead is None or ahead is threading.current_thread():
+        return
+    ahead.join()
+    _PREPARING.pop(root, None)
+    error = _PREPARE_ERRORS.pop(root, None)
+    if error is not None:
+        raise error
+
+
+def abandon(layout: Layout, run_id: str) -> None:
+    """Discard the copy begun ahead for run ``run_id`` when the run never started (the code
+    location failed to load, Ctrl-C meanwhile): no step wrote in it, so there is nothing to
+    look at, and a national copy is 1.2 GB."""
+    with contextlib.suppress(Exception):  # the run did not start: its copy's error is moot
+        _wait_for_prepared(layout)
+    if _owner(layout) == run_id:
+        discard(building_root(layout))
 
 
 def begin(layout: Layout, run_id: str) -> Area:
     """The building area of run ``run_id``: created from the published warehouse on the run's
     first write (or earlier, ``prepare``), kept for its later steps, discarded when it belongs
     to an earlier run (one that failed or was killed: it is never published)."""
-    ahead = _PREPARING.get(building_root(layout))
-    if ahead is not None and ahead is not threading.current_thread():
-        ahead.join()
-        _PREPARING.pop(building_root(layout), None)
+    _wait_for_prepared(layout)
     recover(layout)
     root, area = building_root(layout), building(layout)
     if _owner(layout) == run_id:
@@ -304,7 +329,8 @@ def recover(layout: Layout) -> str | None:
                 kept = replaced / target.name
                 kept.parent.mkdir(exist_ok=True)
                 kept.unlink(missing_ok=True)
-                os.link(target, kept)
+                with contextlib.suppress(OSError):  # no hard links here: the rename frees it
+                    os.link(target, kept)
             os.replace(built, target)
     discard(root)  # with the replaced file and folders
     return entry["run_id"]

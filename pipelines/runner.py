@@ -146,6 +146,22 @@ def _execute(job, plan: RunPlan, settings: Settings, invocation: str, run_id: st
         )
 
 
+def _job(settings: Settings, plan: RunPlan):
+    """The job ``plan`` runs, from the code location built for ``settings``, and the assets it
+    selects (None: the whole job)."""
+    prepare_manifest()  # before the assets are imported: they read the manifest then
+    from pipelines.definitions import build_definitions
+    from pipelines.jobs import scenario_selection
+
+    defs = build_definitions(settings)
+    job = defs.resolve_job_def(plan.job)
+    if plan.changed_sources is None:
+        return job, None
+    # a scenario: only what its changes reach, with their dbt tests
+    assets, checks = scenario_selection(defs, plan.changed_sources)
+    return job.get_subset(asset_selection=assets, asset_check_selection=checks), assets
+
+
 def run(settings: Settings, plan: RunPlan) -> int:
     """Execute ``plan`` with the code location built for ``settings``; 0 when all went well."""
     started = time.perf_counter()
@@ -180,16 +196,11 @@ def run(settings: Settings, plan: RunPlan) -> int:
             if not scenario:  # a scenario writes its own file, not this one
                 # copied while the code location loads (France: 1.2 GB, 0.5-0.9 s)
                 publishing.prepare(settings.layout, run_id)
-            prepare_manifest()  # before the assets are imported: they read the manifest then
-            from pipelines.definitions import build_definitions
-            from pipelines.jobs import scenario_selection
-
-            defs = build_definitions(settings)
-            job = defs.resolve_job_def(plan.job)
-            assets = None
-            if scenario:  # only what the scenario's changes reach, with their dbt tests
-                assets, checks = scenario_selection(defs, plan.changed_sources)
-                job = job.get_subset(asset_selection=assets, asset_check_selection=checks)
+            try:
+                job, assets = _job(settings, plan)
+            except BaseException:  # the run never started (Ctrl-C, a project that fails)
+                publishing.abandon(settings.layout, run_id)
+                raise
             # dbt ends with this process, even on kill -9
             watchdog = start_watchdog(publishing.process_marker(settings.layout))
             try:

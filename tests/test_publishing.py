@@ -262,16 +262,19 @@ def test_a_run_writes_its_copy_without_syncing_and_the_publication_syncs(tmp_pat
 
 def test_what_a_publication_replaced_is_deleted_in_the_background(tmp_path):
     # the rename over the published file no longer frees the old one (0.9 s of every France
-    # run): a second link keeps it, and a background thread deletes it with the building area;
-    # a folder left by a process killed while deleting is deleted by the next run
+    # run): a second link keeps it, and a thread deletes it with the building area, which the
+    # process waits for at exit; a folder left by a process killed while deleting is deleted
+    # by the next run
     from core.resources import Warehouse
 
     layout = Layout(tmp_path / "w" / "attrib.duckdb")
     warehouse = Warehouse(path=str(layout.database))
+    publishing.discarded()
     for run in ("run-a", "run-b"):
         with warehouse.in_run(run).connect() as con:
             con.execute(f"CREATE OR REPLACE TABLE t AS SELECT '{run}' AS built_by")
         publishing.publish(layout, run)
+        assert publishing._DISCARDING  # the building area goes in the background
     publishing.discarded()
     assert sorted(p.name for p in layout.private.iterdir()) == ["duckdb_tmp"]
     with warehouse.connect(read_only=True) as con:
@@ -287,8 +290,8 @@ def test_what_a_publication_replaced_is_deleted_in_the_background(tmp_path):
 
 def test_a_building_copy_begun_ahead_is_the_one_the_run_uses(tmp_path):
     # attrib run begins its copy while it loads the code location (publishing.prepare): the
-    # run's first step takes that copy instead of copying again; a copy that failed there is
-    # made again by the step, which reports why
+    # run's first step takes that copy instead of copying again, and raises the error the copy
+    # met (not a second copy's); a run that never starts leaves no copy behind
     from core.resources import Warehouse
 
     layout = Layout(tmp_path / "w" / "attrib.duckdb")
@@ -304,8 +307,15 @@ def test_a_building_copy_begun_ahead_is_the_one_the_run_uses(tmp_path):
     with warehouse.in_run("run-b").connect() as con:
         assert con.execute("SELECT built_by FROM t").fetchall() == [("run-a",)]
 
+    publishing.prepare(layout, "run-c")
+    publishing.abandon(layout, "run-c")  # the code location failed to load, or Ctrl-C
+    publishing.discarded()
+    assert not publishing.building_root(layout).exists()
+
     blocked = Layout(tmp_path / "v" / "attrib.duckdb")
     blocked.database.mkdir(parents=True)  # not a file: the copy fails
-    publishing.prepare(blocked, "run-c").join()
+    publishing.prepare(blocked, "run-d").join()
+    blocked.database.rmdir()  # a second copy would succeed now: the first one's error counts
+    blocked.database.write_bytes(b"")
     with pytest.raises(IsADirectoryError):
-        publishing.begin(blocked, "run-c")
+        publishing.begin(blocked, "run-d")
