@@ -121,10 +121,13 @@ def _wait_for_prepared(layout: Layout) -> None:
 
 
 def abandon(layout: Layout, run_id: str) -> None:
-    """Discard the copy begun ahead for run ``run_id`` when the run never started (the code
-    location failed to load, Ctrl-C meanwhile): no step wrote in it, so there is nothing to
-    look at, and a national copy is 1.2 GB."""
-    with contextlib.suppress(Exception):  # the run did not start: its copy's error is moot
+    """Discard the copy begun ahead for run ``run_id`` if no step took it (the code location
+    failed to load, Ctrl-C before the run began, a first step that failed before it wrote):
+    there is nothing in it to look at, and a national copy is 1.2 GB. A copy a step took is
+    the run's partial build, kept until the next run."""
+    if building_root(layout) not in _PREPARING:
+        return  # none begun ahead, or a step took it
+    with contextlib.suppress(Exception):  # no step ran on it: its copy's error is moot
         _wait_for_prepared(layout)
     if _owner(layout) == run_id:
         discard(building_root(layout))

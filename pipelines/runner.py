@@ -198,16 +198,15 @@ def run(settings: Settings, plan: RunPlan) -> int:
                 publishing.prepare(settings.layout, run_id)
             try:
                 job, assets = _job(settings, plan)
-            except BaseException:  # the run never started (Ctrl-C, a project that fails)
+                # dbt ends with this process, even on kill -9
+                watchdog = start_watchdog(publishing.process_marker(settings.layout))
+                try:
+                    with log.open("w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
+                        result = _execute(job, plan, settings, invocation, run_id)
+                finally:
+                    stop_watchdog(watchdog)
+            finally:  # a copy no step took (Ctrl-C before the run began, a project that fails)
                 publishing.abandon(settings.layout, run_id)
-                raise
-            # dbt ends with this process, even on kill -9
-            watchdog = start_watchdog(publishing.process_marker(settings.layout))
-            try:
-                with log.open("w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
-                    result = _execute(job, plan, settings, invocation, run_id)
-            finally:
-                stop_watchdog(watchdog)
     except WarehouseBusy as busy:
         print(f"error: {busy}")
         return 3
