@@ -146,15 +146,32 @@ def generate_france(out, seed: int, bad_rows: float, progress=print):
     return report
 
 
+def _decisions(demands: int, decisions: int, start, end, rng) -> pd.DataFrame:
+    """The period's decisions, drawn before its demands so that each answers one of them
+    (``DEMAND``, a row index of the demand extract): the demand is created before its
+    commission and, when the lease is signed, radiated on the lease's date (RADATT)."""
+    caleol = pd.Series(
+        start + pd.to_timedelta(rng.integers(0, (end - start).days - 30, decisions), unit="D")
+    )
+    signed = rng.random(decisions) < 0.8
+    lease = (caleol + pd.to_timedelta(rng.integers(5, 30, decisions), unit="D")).where(signed)
+    demand = rng.choice(demands, decisions, replace=False)
+    return pd.DataFrame({"DEMAND": demand, "CALEOL": caleol, "SIGNED": signed, "LEASE": lease})
+
+
 def _write_sne(out, report, injector, dwellings, communes, seed, progress, period=str(SNE_YEAR)):
     """One SNE extract, yearly (``2025``) or year to date (``2026T1``: a quarter of the year's
-    demands and decisions, dated in the quarter)."""
+    demands and decisions, dated in the quarter); every decision answers one of its demands."""
     year, quarter = int(period[:4]), int(period[5:] or 4)
     start = pd.Timestamp(f"{year}-01-01")
     end = (start + pd.offsets.QuarterEnd(quarter)).normalize()
     share = quarter / 4
     demands, decisions = int(DEMANDS * share), int(DECISIONS * share)
     stream = 0 if period == str(SNE_YEAR) else 1000
+    decided = _decisions(
+        demands, decisions, start, end, np.random.default_rng([seed, 350 + stream])
+    )
+    numbers = np.empty(decisions, dtype=object)
     relative = f"sne/demandes_{period}.csv"
     with ExtractWriter(out, relative, ";", "utf-8", injector, DEFECTS["sne_demandes"]) as w:
         for k, first in enumerate(range(0, demands, CHUNK)):
@@ -174,11 +191,20 @@ def _write_sne(out, report, injector, dwellings, communes, seed, progress, perio
                 .clip(lower=start, upper=end)
                 .where(left)
             )
-            motif = np.where(left, rng.choice(["RADATT", "RADABA", "RADREN"], n), None)
+            motif = pd.Series(np.where(left, rng.choice(["RADATT", "RADABA", "RADREN"], n), None))
+            hit = np.flatnonzero((decided.DEMAND >= first) & (decided.DEMAND < first + n))
+            here = decided.iloc[hit]
+            rows = here.DEMAND.to_numpy() - first
+            created.iloc[rows] = np.minimum(
+                created.iloc[rows].to_numpy(), (here.CALEOL - pd.Timedelta(days=1)).to_numpy()
+            )
+            radiation.iloc[rows] = here.LEASE.to_numpy()
+            motif.iloc[rows] = np.where(here.SIGNED, "RADATT", None)
             number = [
                 f"0{c[:2]}{d.year}{first + i:010d}B"
                 for i, (c, d) in enumerate(zip(choice, created, strict=True))
             ]
+            numbers[hit] = np.asarray(number, dtype=object)[rows]
             frame = pd.concat(
                 [
                     pd.DataFrame(
@@ -187,7 +213,7 @@ def _write_sne(out, report, injector, dwellings, communes, seed, progress, perio
                             "DATE_CREATION": dates(created).to_numpy(),
                             "DATE_RENOUVELLEMENT": pd.NA,
                             "DATE_RADIATION": dates(radiation).to_numpy(),
-                            "MOTIF_RADIATION": motif,
+                            "MOTIF_RADIATION": motif.to_numpy(),
                         }
                     ),
                     people,
@@ -206,28 +232,22 @@ def _write_sne(out, report, injector, dwellings, communes, seed, progress, perio
             rng = np.random.default_rng([seed, 400 + stream, k])
             n = min(CHUNK, decisions - first)
             home = dwellings.iloc[rng.integers(0, len(dwellings), n)]
-            caleol = pd.Series(
-                start + pd.to_timedelta(rng.integers(0, (end - start).days - 30, n), unit="D")
-            )
-            signed = rng.random(n) < 0.8
-            lease = (caleol + pd.to_timedelta(rng.integers(5, 30, n), unit="D")).where(signed)
+            mine = decided.iloc[first : first + n]
             w.write(
                 pd.DataFrame(
                     {
-                        "NUM_UNIQUE": [
-                            f"0{c[:2]}2024{first + i:010d}C" for i, c in enumerate(home.DEPCOM)
-                        ],
+                        "NUM_UNIQUE": numbers[first : first + n],
                         "IDENT_REP": home.IDENT_REP.to_numpy(),
                         "DEPCOM": home.DEPCOM.to_numpy(),
                         "QPV": home.QPV.to_numpy(),
                         "SIRET": home.SIRET.to_numpy(),
-                        "DATE_CALEOL": dates(caleol).to_numpy(),
+                        "DATE_CALEOL": dates(mine.CALEOL).to_numpy(),
                         "RANG": "1",
                         "RESERVATAIRE": home.CONTRESLOG.map(RESERVATION_BY_CONTRESLOG).to_numpy(),
                         "DECISION": "ATTRIBUEE",
-                        "ISSUE": np.where(signed, "BAIL_SIGNE", "REFUS_DEMANDEUR"),
-                        "DATE_BAIL": dates(lease).to_numpy(),
-                        "MOTIF_REFUS": np.where(signed, None, "Localisation"),
+                        "ISSUE": np.where(mine.SIGNED, "BAIL_SIGNE", "REFUS_DEMANDEUR"),
+                        "DATE_BAIL": dates(mine.LEASE).to_numpy(),
+                        "MOTIF_REFUS": np.where(mine.SIGNED, None, "Localisation"),
                     }
                 )
             )

@@ -118,3 +118,16 @@ def test_the_france_sample_has_every_source_of_the_runs_on_real_communes(tmp_pat
         idents += [row["IDENT_REP"] for row in rows]
     assert communes <= cog and len(communes) > 1_000
     assert len(idents) == len(set(idents))
+    for period in ("2025", "2026T1"):
+        sne = tmp_path / "sne"
+        demands = pd.read_csv(sne / f"demandes_{period}.csv", sep=";", dtype=str)
+        decisions = pd.read_csv(sne / f"attributions_{period}.csv", sep=";", dtype=str)
+        demands = demands.set_index("NUM_UNIQUE")
+        # every decision answers a demand of its extract, created before its commission
+        assert decisions.NUM_UNIQUE.isin(demands.index).all(), period
+        asked = demands.loc[decisions.NUM_UNIQUE]
+        assert (asked.DATE_CREATION.to_numpy() < decisions.DATE_CALEOL.to_numpy()).all()
+        signed = decisions.ISSUE.eq("BAIL_SIGNE").to_numpy()
+        assert (asked.MOTIF_RADIATION.to_numpy()[signed] == "RADATT").all()
+        assert (asked.DATE_RADIATION.to_numpy()[signed] == decisions.DATE_BAIL[signed]).all()
+        assert signed.any() and not signed.all()
