@@ -146,17 +146,19 @@ def generate_france(out, seed: int, bad_rows: float, progress=print):
     return report
 
 
-def _decisions(demands: int, decisions: int, start, end, rng) -> pd.DataFrame:
+def _decisions(demands: int, decisions: int, dwellings, start, end, rng) -> pd.DataFrame:
     """The period's decisions, drawn before its demands so that each answers one of them
-    (``DEMAND``, a row index of the demand extract): the demand is created before its
-    commission and, when the lease is signed, radiated on the lease's date (RADATT)."""
+    (``DEMAND``, a row index of the demand extract): the demand's first choice is the
+    dwelling's commune, it is created before its commission and, when the lease is signed,
+    radiated on the lease's date (RADATT)."""
+    home = dwellings.iloc[rng.integers(0, len(dwellings), decisions)].reset_index(drop=True)
     caleol = pd.Series(
         start + pd.to_timedelta(rng.integers(0, (end - start).days - 30, decisions), unit="D")
     )
     signed = rng.random(decisions) < 0.8
     lease = (caleol + pd.to_timedelta(rng.integers(5, 30, decisions), unit="D")).where(signed)
     demand = rng.choice(demands, decisions, replace=False)
-    return pd.DataFrame({"DEMAND": demand, "CALEOL": caleol, "SIGNED": signed, "LEASE": lease})
+    return home.assign(DEMAND=demand, CALEOL=caleol, SIGNED=signed, LEASE=lease)
 
 
 def _write_sne(out, report, injector, dwellings, communes, seed, progress, period=str(SNE_YEAR)):
@@ -169,7 +171,7 @@ def _write_sne(out, report, injector, dwellings, communes, seed, progress, perio
     demands, decisions = int(DEMANDS * share), int(DECISIONS * share)
     stream = 0 if period == str(SNE_YEAR) else 1000
     decided = _decisions(
-        demands, decisions, start, end, np.random.default_rng([seed, 350 + stream])
+        demands, decisions, dwellings, start, end, np.random.default_rng([seed, 350 + stream])
     )
     numbers = np.empty(decisions, dtype=object)
     relative = f"sne/demandes_{period}.csv"
@@ -178,7 +180,13 @@ def _write_sne(out, report, injector, dwellings, communes, seed, progress, perio
             rng = np.random.default_rng([seed, 300 + stream, k])
             n = min(CHUNK, demands - first)
             choice = rng.choice(communes, n)
-            people = applicants(choice, communes, np.zeros(n, bool), rng)
+            hit = np.flatnonzero((decided.DEMAND >= first) & (decided.DEMAND < first + n))
+            here = decided.iloc[hit]
+            rows = here.DEMAND.to_numpy() - first
+            choice[rows] = here.DEPCOM.to_numpy()
+            examined = np.zeros(n, bool)
+            examined[rows] = True  # reached a commission: more often priority or DALO
+            people = applicants(choice, communes, examined, rng)
             created = pd.Series(
                 pd.Timestamp("2019-01-01")
                 + pd.to_timedelta(
@@ -192,9 +200,6 @@ def _write_sne(out, report, injector, dwellings, communes, seed, progress, perio
                 .where(left)
             )
             motif = pd.Series(np.where(left, rng.choice(["RADATT", "RADABA", "RADREN"], n), None))
-            hit = np.flatnonzero((decided.DEMAND >= first) & (decided.DEMAND < first + n))
-            here = decided.iloc[hit]
-            rows = here.DEMAND.to_numpy() - first
             created.iloc[rows] = np.minimum(
                 created.iloc[rows].to_numpy(), (here.CALEOL - pd.Timedelta(days=1)).to_numpy()
             )
@@ -228,22 +233,19 @@ def _write_sne(out, report, injector, dwellings, communes, seed, progress, perio
     progress(f"  wrote {relative}: {demands:,} rows")
     relative = f"sne/attributions_{period}.csv"
     with ExtractWriter(out, relative, ";", "utf-8", injector, DEFECTS["sne_attributions"]) as w:
-        for k, first in enumerate(range(0, decisions, CHUNK)):
-            rng = np.random.default_rng([seed, 400 + stream, k])
-            n = min(CHUNK, decisions - first)
-            home = dwellings.iloc[rng.integers(0, len(dwellings), n)]
-            mine = decided.iloc[first : first + n]
+        for first in range(0, decisions, CHUNK):
+            mine = decided.iloc[first : first + CHUNK]
             w.write(
                 pd.DataFrame(
                     {
-                        "NUM_UNIQUE": numbers[first : first + n],
-                        "IDENT_REP": home.IDENT_REP.to_numpy(),
-                        "DEPCOM": home.DEPCOM.to_numpy(),
-                        "QPV": home.QPV.to_numpy(),
-                        "SIRET": home.SIRET.to_numpy(),
+                        "NUM_UNIQUE": numbers[first : first + CHUNK],
+                        "IDENT_REP": mine.IDENT_REP.to_numpy(),
+                        "DEPCOM": mine.DEPCOM.to_numpy(),
+                        "QPV": mine.QPV.to_numpy(),
+                        "SIRET": mine.SIRET.to_numpy(),
                         "DATE_CALEOL": dates(mine.CALEOL).to_numpy(),
                         "RANG": "1",
-                        "RESERVATAIRE": home.CONTRESLOG.map(RESERVATION_BY_CONTRESLOG).to_numpy(),
+                        "RESERVATAIRE": mine.CONTRESLOG.map(RESERVATION_BY_CONTRESLOG).to_numpy(),
                         "DECISION": "ATTRIBUEE",
                         "ISSUE": np.where(mine.SIGNED, "BAIL_SIGNE", "REFUS_DEMANDEUR"),
                         "DATE_BAIL": dates(mine.LEASE).to_numpy(),

@@ -131,3 +131,4 @@ def test_the_france_sample_has_every_source_of_the_runs_on_real_communes(tmp_pat
         assert (asked.MOTIF_RADIATION.to_numpy()[signed] == "RADATT").all()
         assert (asked.DATE_RADIATION.to_numpy()[signed] == decisions.DATE_BAIL[signed]).all()
         assert signed.any() and not signed.all()
+        assert (asked.DEPCOM_SOUHAITE_1.to_numpy() == decisions.DEPCOM.to_numpy()).all()
