@@ -29,6 +29,7 @@ CHUNK = 250_000
 YEAR = 2024
 SNE_YEAR = 2025
 QUARTER = "2026T1"
+FIRST_CREATION = pd.Timestamp("2019-01-01")
 COG = COG_DIR / "communes_2026.csv"
 
 
@@ -126,9 +127,8 @@ def generate_france(out, seed: int, bad_rows: float, progress=print):
                 seen.update(residences)
                 rows += len(chunk)
                 surveyed += len(households)
-                sample.append(
-                    chunk[["IDENT_REP", "DEPCOM", "QPV", "SIRET", "CONTRESLOG"]].iloc[::10]
-                )
+                let = chunk[chunk.MODE.isin(["1", "2"])]  # the dwellings a decision can let
+                sample.append(let[["IDENT_REP", "DEPCOM", "QPV", "SIRET", "CONTRESLOG"]].iloc[::5])
         report.files[relative], report.files[survey] = rows, surveyed
         progress(f"  wrote {relative}: {rows:,} rows, {survey}: {surveyed:,} households")
     vacancy.close()
@@ -149,16 +149,33 @@ def generate_france(out, seed: int, bad_rows: float, progress=print):
 def _decisions(demands: int, decisions: int, dwellings, start, end, rng) -> pd.DataFrame:
     """The period's decisions, drawn before its demands so that each answers one of them
     (``DEMAND``, a row index of the demand extract): the demand's first choice is the
-    dwelling's commune, it is created before its commission and, when the lease is signed,
-    radiated on the lease's date (RADATT)."""
-    home = dwellings.iloc[rng.integers(0, len(dwellings), decisions)].reset_index(drop=True)
+    dwelling's commune, it was created 30 days to 4 years before its commission and, when the
+    lease is signed, is struck off on the lease's date (RADATT). A let dwelling (RPLS MODE 1-2)
+    has one decision a period at most."""
+    home = dwellings.iloc[rng.choice(len(dwellings), decisions, replace=False)]
+    home = home.reset_index(drop=True)
     caleol = pd.Series(
         start + pd.to_timedelta(rng.integers(0, (end - start).days - 30, decisions), unit="D")
     )
     signed = rng.random(decisions) < 0.8
     lease = (caleol + pd.to_timedelta(rng.integers(5, 30, decisions), unit="D")).where(signed)
     demand = rng.choice(demands, decisions, replace=False)
-    return home.assign(DEMAND=demand, CALEOL=caleol, SIGNED=signed, LEASE=lease)
+    created = (caleol - pd.to_timedelta(rng.integers(30, 4 * 365, decisions), unit="D")).clip(
+        lower=FIRST_CREATION
+    )
+    return home.assign(DEMAND=demand, CALEOL=caleol, SIGNED=signed, LEASE=lease, CREATED=created)
+
+
+def _leavers(created: pd.Series, start, end, rng) -> tuple[pd.Series, pd.Series]:
+    """Demands struck off in the period for another reason than a lease (as in dep31: renewal
+    missed, abandoned, unreachable, other), on a day of the period after their creation."""
+    n = len(created)
+    later = created + pd.to_timedelta(rng.integers(1, 400, n), unit="D")
+    inside = start + pd.to_timedelta(rng.integers(0, (end - start).days + 1, n), unit="D")
+    day = later.where(later >= start, np.maximum(inside, created + pd.Timedelta(days=1)))
+    left = (rng.random(n) < 0.3) & (day <= end).to_numpy()
+    motif = rng.choice(["RADREN", "RADABA", "RADIRR", "RADCON"], n, p=[0.55, 0.30, 0.05, 0.10])
+    return day.where(left), pd.Series(np.where(left, motif, None))
 
 
 def _write_sne(out, report, injector, dwellings, communes, seed, progress, period=str(SNE_YEAR)):
@@ -170,6 +187,7 @@ def _write_sne(out, report, injector, dwellings, communes, seed, progress, perio
     share = quarter / 4
     demands, decisions = int(DEMANDS * share), int(DECISIONS * share)
     stream = 0 if period == str(SNE_YEAR) else 1000
+    numbering = 0 if period == str(SNE_YEAR) else DEMANDS  # no number in both extracts
     decided = _decisions(
         demands, decisions, dwellings, start, end, np.random.default_rng([seed, 350 + stream])
     )
@@ -188,25 +206,15 @@ def _write_sne(out, report, injector, dwellings, communes, seed, progress, perio
             examined[rows] = True  # reached a commission: more often priority or DALO
             people = applicants(choice, communes, examined, rng)
             created = pd.Series(
-                pd.Timestamp("2019-01-01")
-                + pd.to_timedelta(
-                    rng.integers(0, (end - pd.Timestamp("2019-01-01")).days, n), unit="D"
-                )
+                FIRST_CREATION
+                + pd.to_timedelta(rng.integers(0, (end - FIRST_CREATION).days, n), unit="D")
             )
-            left = rng.random(n) < 0.3
-            radiation = (
-                (created + pd.to_timedelta(rng.integers(1, 400, n), unit="D"))
-                .clip(lower=start, upper=end)
-                .where(left)
-            )
-            motif = pd.Series(np.where(left, rng.choice(["RADATT", "RADABA", "RADREN"], n), None))
-            created.iloc[rows] = np.minimum(
-                created.iloc[rows].to_numpy(), (here.CALEOL - pd.Timedelta(days=1)).to_numpy()
-            )
+            created.iloc[rows] = here.CREATED.to_numpy()
+            radiation, motif = _leavers(created, start, end, rng)
             radiation.iloc[rows] = here.LEASE.to_numpy()
             motif.iloc[rows] = np.where(here.SIGNED, "RADATT", None)
             number = [
-                f"0{c[:2]}{d.year}{first + i:010d}B"
+                f"0{c[:2]}{d.year}{numbering + first + i:010d}B"
                 for i, (c, d) in enumerate(zip(choice, created, strict=True))
             ]
             numbers[hit] = np.asarray(number, dtype=object)[rows]

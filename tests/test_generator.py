@@ -118,6 +118,7 @@ def test_the_france_sample_has_every_source_of_the_runs_on_real_communes(tmp_pat
         idents += [row["IDENT_REP"] for row in rows]
     assert communes <= cog and len(communes) > 1_000
     assert len(idents) == len(set(idents))
+    numbers = []
     for period in ("2025", "2026T1"):
         sne = tmp_path / "sne"
         demands = pd.read_csv(sne / f"demandes_{period}.csv", sep=";", dtype=str)
@@ -125,10 +126,19 @@ def test_the_france_sample_has_every_source_of_the_runs_on_real_communes(tmp_pat
         demands = demands.set_index("NUM_UNIQUE")
         # every decision answers a demand of its extract, created before its commission
         assert decisions.NUM_UNIQUE.isin(demands.index).all(), period
+        assert decisions.NUM_UNIQUE.is_unique and decisions.IDENT_REP.is_unique
         asked = demands.loc[decisions.NUM_UNIQUE]
-        assert (asked.DATE_CREATION.to_numpy() < decisions.DATE_CALEOL.to_numpy()).all()
+        waited = (
+            pd.to_datetime(decisions.DATE_CALEOL).to_numpy()
+            - pd.to_datetime(asked.DATE_CREATION).to_numpy()
+        )
+        assert (waited >= pd.Timedelta(days=30)).all()
+        # struck off for a lease only when the extract holds its decision
+        assert demands.index[demands.MOTIF_RADIATION.eq("RADATT")].isin(decisions.NUM_UNIQUE).all()
         signed = decisions.ISSUE.eq("BAIL_SIGNE").to_numpy()
         assert (asked.MOTIF_RADIATION.to_numpy()[signed] == "RADATT").all()
         assert (asked.DATE_RADIATION.to_numpy()[signed] == decisions.DATE_BAIL[signed]).all()
         assert signed.any() and not signed.all()
         assert (asked.DEPCOM_SOUHAITE_1.to_numpy() == decisions.DEPCOM.to_numpy()).all()
+        numbers.append(set(demands.index))
+    assert not numbers[0] & numbers[1]  # a number names one demand
