@@ -215,10 +215,9 @@ def discard(path: Path) -> None:
     exits (``discarded``). Deleting a warehouse file frees its blocks and its pages in the page
     cache: 0.9 s for the 1.2 GB of France, which every publication waited for. A process
     killed meanwhile leaves the folder (``discarded-...``), which the next run deletes."""
-    trash = path.with_name(f"{DISCARDED}{uuid.uuid4().hex[:12]}")
-    if path.name.startswith(DISCARDED):
-        trash = path  # already out of the way
-    else:
+    trash = path  # already out of the way when its name says so
+    if not path.name.startswith(DISCARDED):
+        trash = path.with_name(f"{DISCARDED}{uuid.uuid4().hex[:12]}")
         path.rename(trash)
     thread = threading.Thread(
         target=shutil.rmtree,

@@ -10,7 +10,12 @@ import numpy as np
 import pandas as pd
 
 from samples.csv_out import dates, decimals, ints
-from samples.sne_codes import CURRENT_HOUSING, PRIORITY_WEIGHTS, RESERVATION_BY_CONTRESLOG
+from samples.sne_codes import (
+    CURRENT_HOUSING,
+    OTHER_STRIKE_OFFS,
+    PRIORITY_WEIGHTS,
+    RESERVATION_BY_CONTRESLOG,
+)
 
 LAST_DAY = pd.Timestamp("2026-09-30")
 FIRST_CREATION = pd.Timestamp("2019-01-01")
@@ -131,7 +136,7 @@ def demands(
     leaves = others & (later <= LAST_DAY.to_datetime64())
     exit_date[leaves] = later[leaves]
     motif[leaves] = rng.choice(
-        ["RADREN", "RADABA", "RADIRR", "RADCON"], int(leaves.sum()), p=[0.55, 0.30, 0.05, 0.10]
+        list(OTHER_STRIKE_OFFS), int(leaves.sum()), p=list(OTHER_STRIKE_OFFS.values())
     )
     first_choice = rng.choice(communes, n)
     near = examined & (rng.random(n) < 0.85)

@@ -19,7 +19,7 @@ from samples.csv_out import BadRowInjector, ExtractWriter, dates, decimals, ints
 from samples.defects import DEFECTS
 from samples.demand import applicants
 from samples.extracts import GenerationReport, copy_reference, dalo_counts
-from samples.sne_codes import RESERVATION_BY_CONTRESLOG
+from samples.sne_codes import OTHER_STRIKE_OFFS, RESERVATION_BY_CONTRESLOG
 from samples.territory import COG_DIR, load_geography
 
 DWELLINGS = 5_400_000
@@ -174,7 +174,7 @@ def _leavers(created: pd.Series, start, end, rng) -> tuple[pd.Series, pd.Series]
     inside = start + pd.to_timedelta(rng.integers(0, (end - start).days + 1, n), unit="D")
     day = later.where(later >= start, np.maximum(inside, created + pd.Timedelta(days=1)))
     left = (rng.random(n) < 0.3) & (day <= end).to_numpy()
-    motif = rng.choice(["RADREN", "RADABA", "RADIRR", "RADCON"], n, p=[0.55, 0.30, 0.05, 0.10])
+    motif = rng.choice(list(OTHER_STRIKE_OFFS), n, p=list(OTHER_STRIKE_OFFS.values()))
     return day.where(left), pd.Series(np.where(left, motif, None))
 
 
@@ -186,8 +186,9 @@ def _write_sne(out, report, injector, dwellings, communes, seed, progress, perio
     end = (start + pd.offsets.QuarterEnd(quarter)).normalize()
     share = quarter / 4
     demands, decisions = int(DEMANDS * share), int(DECISIONS * share)
-    stream = 0 if period == str(SNE_YEAR) else 1000
-    numbering = 0 if period == str(SNE_YEAR) else DEMANDS  # no number in both extracts
+    yearly = period == str(SNE_YEAR)
+    stream = 0 if yearly else 1000
+    numbering = 0 if yearly else DEMANDS  # no number in both extracts
     decided = _decisions(
         demands, decisions, dwellings, start, end, np.random.default_rng([seed, 350 + stream])
     )

@@ -39,3 +39,5 @@ CURRENT_HOUSING = {
     "SD": 0.04,
     "SQUAT": 0.01,
 }
+# why a demand is struck off when no lease ends it: renewal missed, abandoned, unreachable, other
+OTHER_STRIKE_OFFS = {"RADREN": 0.55, "RADABA": 0.30, "RADIRR": 0.05, "RADCON": 0.10}
