@@ -25,11 +25,11 @@ from ingestion.raw_files import (
 )
 from ingestion.raw_validated import ensure_tables
 from ingestion.sql_validation import (
+    checked_select,
     failing_rows_sql,
     failures_sql,
     quote,
     sql_literal,
-    typed_expression,
 )
 from schemas.source import RawSource
 
@@ -82,14 +82,15 @@ def _csv_reader(source: RawSource, paths: list[str], header: list[str]) -> str:
 def _append(
     con, source: RawSource, files: dict[int, RawFile], reader: str, cast: bool, first: bool
 ) -> None:
-    """Append the raw text of ``files`` (read by ``reader``) to the ``landing`` temp table."""
+    """Append ``files`` (read by ``reader``) to the ``landing`` temp table, typed and checked
+    as they land (ingestion/sql_validation.py: checked_select)."""
     if cast:
         cols = ", ".join(f"CAST({quote(c)} AS VARCHAR) AS {quote(c)}" for c in source.columns)
     else:
         cols = ", ".join(quote(c) for c in source.columns)
     which = " ".join(f"WHEN {sql_literal(r.path.as_posix())} THEN {i}" for i, r in files.items())
     index = f"CASE filename {which} END" if not cast else str(next(iter(files)))
-    select = f"SELECT {index} AS _file, {cols} FROM {reader}"
+    select = checked_select(source, f"SELECT {index} AS _file, {cols} FROM {reader}")
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE landing AS {select}"
         if first
@@ -98,7 +99,8 @@ def _append(
 
 
 def _land_files(con, files: list[RawFile], source: RawSource) -> list[FileReport]:
-    """Read every file of the partition into ``landing`` (raw text + ``_bad`` flag).
+    """Read every file of the partition into ``landing`` (typed values, ``_fail`` flag and the
+    raw text of a failing row).
 
     CSV files sharing a header are read in one parallel ``read_csv``; should that fail, they
     are read one by one so the error names the file.
@@ -237,8 +239,7 @@ def load_partition(
     load_id = uuid.uuid4().hex
     line = "l._row + lf.line_shift"
     typed = ", ".join(
-        f"{_stored(source, n, typed_expression(n, c))} AS {quote(n)}"
-        for n, c in source.schema.columns.items()
+        f"{_stored(source, n, quote(n))} AS {quote(n)}" for n in source.schema.columns
     )
     lineage_files = "".join(f"lf.{quote(c)}, " for c in source.file_columns.values())
     rows = "(SELECT rowid AS _row, * FROM landing) l JOIN landing_files lf USING (_file)"

@@ -18,7 +18,13 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from ingestion.sql_validation import failing_rows_sql, failures_sql, quote, sql_literal
+from ingestion.sql_validation import (
+    checked_select,
+    failing_rows_sql,
+    failures_sql,
+    quote,
+    sql_literal,
+)
 from schemas import SOURCES
 
 # the raw tables a scenario may change, with the columns that identify a row of each (for a
@@ -322,10 +328,9 @@ def validate(
     checks, unique keys): what each change broke, with its number."""
     schema = SOURCES[source]
     text = ", ".join(f"CAST({quote(c)} AS VARCHAR) AS {quote(c)}" for c in schema.columns)
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE scenario_landing AS SELECT {text}, _source_file AS _file "
-        f"FROM raw_validated.{source} WHERE {_in_force(source)}"
-    )
+    rows = f"SELECT {text}, _source_file AS _file FROM raw_validated.{source}"
+    rows += f" WHERE {_in_force(source)}"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE scenario_landing AS {checked_select(schema, rows)}")
     con.execute("CREATE OR REPLACE TEMP TABLE scenario_failing (_row BIGINT, key_index INT)")
     for query in failing_rows_sql(schema, "scenario_landing"):
         con.execute(f"INSERT INTO scenario_failing {query}")
