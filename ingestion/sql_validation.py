@@ -69,6 +69,7 @@ class CellRule:
     check: str
     failing_sql: str
     reason: str
+    lookup: bool = False  # reads another table: checked after landing (checked_select)
 
 
 def _check_rule(name: str, check: pa.Check) -> CellRule:
@@ -130,6 +131,7 @@ def cell_rules(source: RawSource) -> list[CellRule]:
                     f"references({table}.{key})",
                     f"{quote(name)} NOT IN (SELECT {quote(key)} FROM raw_validated.{table})",
                     f"not listed in reference table {table}.{key}",
+                    lookup=True,
                 )
             )
     for check in source.schema.checks:
@@ -148,25 +150,42 @@ def cell_rules(source: RawSource) -> list[CellRule]:
 
 def checked_select(source: RawSource, rows: str) -> str:
     """SQL over ``rows`` (a query of ``_file`` and every column of the schema as raw text)
-    that types each row once and checks it against every cell rule in the same pass: the
-    typed columns under their own names, ``_fail`` (the row breaks a cell rule) and ``_raw``
-    (a failing row's text, kept for its rejects; null for the others).
+    that types each row once and checks it against the schema's cell rules in the same pass:
+    the typed columns under their own names, ``_fail`` (the row breaks a rule) and ``_raw`` (a
+    failing row's text, kept for its rejects; null for the others). A rule that reads another
+    table (a reference list) is left to :func:`failing_rows_sql`: its join would not keep the
+    rows in file order.
 
-    Materialised as the landing table, its rowid follows the file order. A France RPLS landed
-    as text, checked, then typed again for the insert: 12.5 s of statements; typed and checked
-    as it lands: 10 s (the text of 5.4 million rows was materialised, then read twice)."""
+    Materialised as the landing table, its rowid is the row's place in the file, provided
+    DuckDB plans no join into it: run it under :data:`IN_FILE_ORDER` (a long ``IN`` list is
+    otherwise planned as a join, and the line numbers of a 92,413-row RPLS file came out
+    shuffled). A France RPLS landed as text, checked, then typed again for the insert: 14.7 s of
+    statements; typed and checked as it lands: 10.6 s (the text of 5.4 million rows was
+    materialised, then read twice)."""
     columns = source.schema.columns
     typed = ", ".join(
         f"{quote(n)} AS {raw_name(n)}, {typed_expression(n, c)} AS {quote(n)}"
         for n, c in columns.items()
     )
-    predicate = " OR ".join(f"coalesce(({rule.failing_sql}), false)" for rule in cell_rules(source))
+    predicate = _any_fails([r for r in cell_rules(source) if not r.lookup])
     raw = "{" + ", ".join(f"{sql_literal(n)}: {raw_name(n)}" for n in columns) + "}"
     names = ", ".join(quote(n) for n in columns)
     return (
         f"SELECT _file, {names}, _fail, CASE WHEN _fail THEN {raw} END AS _raw FROM ("
-        f"SELECT *, ({predicate or 'false'}) AS _fail FROM (SELECT _file, {typed} FROM ({rows})))"
+        f"SELECT *, ({predicate}) AS _fail FROM (SELECT _file, {typed} FROM ({rows})))"
     )
+
+
+# the setting under which a checked_select keeps the file order (DuckDB's optimizer turns an
+# IN list into a join otherwise); evaluated as comparisons, the lists of the schemas (at most
+# 30 codes) cost no more than the join did
+IN_FILE_ORDER = "SET disabled_optimizers = 'in_clause'"
+ANY_ORDER = "RESET disabled_optimizers"
+
+
+def _any_fails(rules: list[CellRule]) -> str:
+    """SQL true when a row breaks one of ``rules``."""
+    return " OR ".join(f"coalesce(({r.failing_sql}), false)" for r in rules) or "false"
 
 
 def _typed_cte(source: RawSource, landing: str, rows: str) -> str:
@@ -204,10 +223,12 @@ def _duplicated_keys(landing: str, key: list[str], per_file: bool = False) -> st
 def failing_rows_sql(source: RawSource, landing: str) -> list[str]:
     """Queries listing (``_row``, ``key_index``) for every row of ``landing`` (a
     :func:`checked_select` table) that fails a rule (``key_index`` -1 for cell rules, else the
-    index of the duplicated unique key): the rows flagged as they landed, then one pass per
-    unique key. The details are computed for the rows found only (:func:`failures_sql`).
+    index of the duplicated unique key): the rows flagged as they landed or failing a reference
+    list, then one pass per unique key. The details are computed for the rows found only
+    (:func:`failures_sql`).
     """
-    queries = [f"SELECT rowid AS _row, -1 AS key_index FROM {landing} WHERE _fail"]
+    lookups = _any_fails([r for r in cell_rules(source) if r.lookup])
+    queries = [f"SELECT rowid AS _row, -1 AS key_index FROM {landing} WHERE _fail OR {lookups}"]
     queries += [
         f"SELECT _row, {i} FROM ({_duplicated_keys(landing, key, source.unique_per_file)})"
         for i, key in enumerate(source.unique_keys)

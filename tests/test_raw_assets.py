@@ -8,6 +8,7 @@ import pytest
 
 from ingestion.loader import UNPARTITIONED
 from schemas import SOURCES
+from tests.raw_builder import rpls_row, write
 
 
 def _manifest(raw) -> set[tuple[str, int]]:
@@ -102,6 +103,29 @@ def test_latin1_rpls_with_decimal_commas_loads_exact_values(tmp_path, loader_for
     assert loader.sql("""SELECT RESIDENCE_NOM, SURFHAB, LOYERPRINC, NBPIECE, _source_line,
                                 _file_dep FROM raw_validated.rpls""") == [
         ("Résidence Les Érables", 67.35, 402.07, 3, 2, "31")
+    ]
+
+
+def test_line_numbers_follow_a_file_read_on_two_threads(tmp_path, loader_for, tiny_clean):
+    """A file of 120,000 rows is read in chunks on two threads; each row keeps its own line,
+    and a rejected row is named by its line. (Checked as it landed, the register once lost the
+    file order: DuckDB planned the FINAN code list as a join, which does not keep it.)"""
+    raw = tmp_path / "raw"
+    (raw / "acd").mkdir(parents=True)
+    (raw / "acd" / "qpv.csv").write_bytes((tiny_clean / "acd" / "qpv.csv").read_bytes())
+    rows = [
+        rpls_row(f"R{i:07d}", ("3F", "Promologis")[i % 2], "31555", (10, 12, 52)[i % 3])
+        for i in range(120_000)
+    ]
+    rows[100_000]["FINAN"] = "98"  # not a listed code: line 100,002 of the file
+    write(raw, "rpls/rpls_2024_31.csv", rows, "rpls")
+    loader = loader_for(raw)
+    loader.load("acd_qpv")
+    loader.load("rpls", "2024")
+    lines = loader.sql("SELECT _source_line, IDENT_REP FROM raw_validated.rpls ORDER BY 1")
+    assert lines == [(i + 2, f"R{i:07d}") for i in range(120_000) if i != 100_000]
+    assert loader.sql('SELECT line, "column", "value" FROM raw_validated.rejects') == [
+        (100_002, "FINAN", "98")
     ]
 
 
