@@ -43,17 +43,18 @@ decisions as (
     group by grouping sets ((siret, territory_id), (siret))
 ),
 
--- dwellings newly lent for emergency shelter in the year: MODE 4 in vintage N+1 minus N
+-- dwellings newly lent for emergency shelter in the year: MODE 4 in vintage N+1 minus N (read
+-- from fct_dwelling_stock, a table: the view over the register computes every dwelling again)
 shelter as (
     select siret,
            count(*) filter (where vintage = {{ period_year(key) }} + 1)
            - count(*) filter (where vintage = {{ period_year(key) }}) as newly_lent
-    from {{ ref('int_rpls__dwelling_classes') }}
+    from {{ ref('fct_dwelling_stock') }}
     where occupancy_mode = 4 and vintage in ({{ period_year(key) }}, {{ period_year(key) }} + 1)
       and {{ departement_of('depcom') }} = (select departement from perimeter)
     group by siret
     having count(*) filter (where vintage = {{ period_year(key) }} + 1) > 0
-        or {{ period_year(key) }} + 1 in (select vintage from {{ ref('int_rpls__dwelling_classes') }})
+        or {{ period_year(key) }} + 1 in (select vintage from {{ ref('fct_dwelling_stock') }})
 ),
 
 published as (
