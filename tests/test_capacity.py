@@ -259,3 +259,27 @@ def test_register_lines_are_ranges_the_first_twelve_unless_lines_is_asked():
     assert "28, 30 ... (29 lines in 27 ranges; --lines lists them all)" in short  # 12 ranges
     (every,) = _file_lines(files, "  ", every_line=True)
     assert every.endswith("56, 58, 60") and "--lines" not in every
+
+
+def test_sums_of_shares_do_not_depend_on_the_order_they_are_added_in():
+    """The capacity models add shares, weights and unrounded objectives with ``exact_sum``
+    (dbt_project/macros/rounding.sql): the same total in any order, so two builds of the same
+    data agree to the last digit and an objective of exactly n + 0.5 always rounds up. A plain
+    sum of doubles gives 0.1 + 0.2 + 0.3 = 0.6000000000000001 in that order, 0.6 in the
+    reverse one."""
+    import jinja2
+
+    from core.dbt_project import DBT_DIR
+
+    macros = (DBT_DIR / "macros" / "rounding.sql").read_text(encoding="utf-8")
+    total = jinja2.Environment().from_string(macros + "{{ exact_sum('x') }}").render().strip()
+    con = duckdb.connect()
+    plain, exact = [
+        {
+            con.execute(f"SELECT {sql} FROM (SELECT x FROM (VALUES {rows}) t(x))").fetchone()[0]
+            for rows in ("(0.1::DOUBLE), (0.2), (0.3)", "(0.3::DOUBLE), (0.2), (0.1)")
+        }
+        for sql in ("sum(x)", total.splitlines()[-1])
+    ]
+    assert plain == {0.6000000000000001, 0.6}  # what the macro is there for
+    assert exact == {0.6}

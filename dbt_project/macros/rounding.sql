@@ -17,3 +17,14 @@
         then 1 else 0
     end
 {%- endmacro %}
+
+{#
+  Sum of DOUBLE values that is the same whatever order DuckDB adds them in: each term is taken
+  to 10 decimals and the terms are added exactly (DECIMAL), the total returned as DOUBLE. A
+  parallel sum of doubles adds them in the order its threads meet them: two builds of the same
+  data differed in the last digit of objective_unrounded (2932.0798049999994 against
+  2932.079805), and a cell whose objective is exactly n + 0.5 could round either way.
+#}
+{% macro exact_sum(expression) -%}
+    cast(sum(cast({{ expression }} as decimal(38, 10))) as double)
+{%- endmacro %}

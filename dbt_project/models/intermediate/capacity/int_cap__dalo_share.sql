@@ -10,7 +10,7 @@ with params as (
 landlord_objectives as (
     select
         c.siret,
-        sum(c.capacity_existing + c.capacity_new) * (1 - coalesce(any_value(s.sale_share), 0))
+        {{ exact_sum('c.capacity_existing + c.capacity_new') }} * (1 - coalesce(any_value(s.sale_share), 0))
             as objective_unrounded
     from {{ this_year('capacity_by_commune', key) }} c
     left join {{ this_year('int_cap__sale_share', key) }} s using (year, siret)
@@ -38,6 +38,6 @@ select
     d.source_file,
     d.source_line
 from dalo d
-cross join (select sum(objective_unrounded) as total_objective_unrounded
+cross join (select {{ exact_sum('objective_unrounded') }} as total_objective_unrounded
             from landlord_objectives) t
 {% endcall %}

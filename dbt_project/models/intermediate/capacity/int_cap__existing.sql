@@ -6,7 +6,7 @@ with perimeter as (
            sum(dwellings) filter (where finan_class = 'PLAI') as dwellings_plai,
            sum(dwellings) filter (where finan_class = 'PLUS') as dwellings_plus,
            sum(dwellings) filter (where finan_class = 'PLS') as dwellings_pls,
-           sum(perimeter) as perimeter
+           {{ exact_sum('perimeter') }} as perimeter
     from {{ this_year('int_cap__perimeter', key) }}
     group by all
 )

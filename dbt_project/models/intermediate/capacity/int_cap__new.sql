@@ -14,7 +14,7 @@ shares as (
 planned as (
     select p.siret, p.depcom, p.is_in_qpv,
            sum(p.dwellings) as planned_dwellings,
-           sum(p.dwellings * s.class_share) as planned_weighted
+           {{ exact_sum('p.dwellings * s.class_share') }} as planned_weighted
     from {{ ref('int_acd__plan_events') }} p
     join agreement a using (agreement_start_year)
     join shares s using (finan_class)
@@ -30,7 +30,7 @@ next_vintage_loaded as (
 actual as (
     select d.siret, d.depcom, d.is_in_qpv,
            count(*) as actual_dwellings,
-           sum(s.class_share) as actual_weighted
+           {{ exact_sum('s.class_share') }} as actual_weighted
     from {{ ref('fct_dwelling_stock') }} d
     join shares s using (finan_class)
     where d.vintage = {{ capacity_year(key) }} + 1

@@ -4,7 +4,7 @@
 select
     p.event_year as year,
     p.siret,
-    sum(p.sale_share) as sale_share,
+    {{ exact_sum('p.sale_share') }} as sale_share,
     string_agg(p.source_file || ':' || p.source_line, ', ') as sale_share_rows
 from {{ ref('int_acd__plan_events') }} p
 join {{ this_year('int_cap__agreement', key) }} a using (agreement_start_year)

@@ -9,11 +9,11 @@ with cells as (
         sum(c.dwellings_plai) as dwellings_plai,
         sum(c.dwellings_plus) as dwellings_plus,
         sum(c.dwellings_pls) as dwellings_pls,
-        sum(c.perimeter) as perimeter,
-        sum(c.capacity_existing) as capacity_existing,
-        sum(c.capacity_new) as capacity_new,
+        {{ exact_sum('c.perimeter') }} as perimeter,
+        {{ exact_sum('c.capacity_existing') }} as capacity_existing,
+        {{ exact_sum('c.capacity_new') }} as capacity_new,
         coalesce(any_value(s.sale_share), 0) as sale_share,
-        sum(c.capacity_new_actual) as capacity_new_actual,
+        {{ exact_sum('c.capacity_new_actual') }} as capacity_new_actual,
         sum(c.actual_deliveries) as actual_deliveries,
         sum(c.planned_deliveries) as planned_deliveries
     from {{ this_year('capacity_by_commune', key) }} c
@@ -48,15 +48,15 @@ rolled as (
         sum(dwellings_plai) as dwellings_plai,
         sum(dwellings_plus) as dwellings_plus,
         sum(dwellings_pls) as dwellings_pls,
-        sum(perimeter) as perimeter,
-        sum(capacity_existing) as capacity_existing,
-        sum(capacity_new) as capacity_new,
+        {{ exact_sum('perimeter') }} as perimeter,
+        {{ exact_sum('capacity_existing') }} as capacity_existing,
+        {{ exact_sum('capacity_new') }} as capacity_new,
         case when grouping(siret) = 0 then any_value(sale_share) end as sale_share,
-        sum(objective_unrounded) as objective_unrounded,
+        {{ exact_sum('objective_unrounded') }} as objective_unrounded,
         sum(rounded_cell) as sum_of_rounded_cells,
         sum(planned_deliveries) as planned_deliveries,
         sum(actual_deliveries) as actual_deliveries,
-        sum(objective_revised_unrounded) as objective_revised_unrounded
+        {{ exact_sum('objective_revised_unrounded') }} as objective_revised_unrounded
     from valued
     group by grouping sets ((year, siret, territory_id), (year, siret), (year, territory_id), (year))
 )
