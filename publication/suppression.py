@@ -136,8 +136,38 @@ def _numbers(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     return frame[columns].to_numpy(dtype="float64", na_value=np.nan)
 
 
+class ColumnCodes:
+    """Each column of a frame as integer codes, made once: rows equal on some columns share a
+    group id (nulls equal to each other, as ``groupby(dropna=False)``). A mart's lines group its
+    rows on several sets of the same grain columns; grouped by pandas, each set factorised its
+    text columns again (France's quotas, 500,000 rows: 1.0 s of its 1.7 s of suppression)."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame, self.codes = frame, {}
+
+    def of(self, column: str) -> np.ndarray:
+        if column not in self.codes:
+            codes, _ = pd.factorize(self.frame[column], use_na_sentinel=False)
+            self.codes[column] = codes.astype("int64", copy=False)
+        return self.codes[column]
+
+    def group_ids(self, keys: list[str]) -> np.ndarray:
+        """A group id per row (0, 1, ... in no particular order), equal for rows equal on
+        ``keys``."""
+        ids, span = np.zeros(len(self.frame), dtype="int64"), 1
+        for column in keys:  # mixed radix: one number per combination of codes
+            codes = self.of(column)
+            size = int(codes.max(initial=0)) + 1
+            if span * size >= 1 << 62:  # made dense again before it could overflow
+                ids, _ = pd.factorize(ids)
+                span = int(ids.max(initial=0)) + 1
+            ids, span = ids * size + codes, span * size
+        ids, _ = pd.factorize(ids)  # dense, for bincount
+        return ids.astype("int64", copy=False)
+
+
 def rollup_groups(
-    frame: pd.DataFrame, grain: list[str], spec: MartPolicy
+    frame: pd.DataFrame, grain: list[str], spec: MartPolicy, codes: ColumnCodes | None = None
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Each row of a level above (a landlord) with the rows that add up to it (its communes),
     as one group per rollup step: the total is a published cell too, so a group holding one
@@ -148,10 +178,11 @@ def rollup_groups(
     column, steps = spec.rollup
     level = frame[column].to_numpy()
     groups = []
+    codes = codes or ColumnCodes(frame)
     for child, key, parent in steps:
         keys = [g for g in grain if g not in (column, key)]
         keys += [c for c in spec.apart if c not in keys]
-        ids = frame.groupby(keys, dropna=False).ngroup().to_numpy(dtype="int64", copy=True)
+        ids = codes.group_ids(keys)
         member = (level == child) | (level == parent)
         alone = np.flatnonzero(~member)
         ids[alone] = ids.max(initial=-1) + 1 + np.arange(len(alone))
@@ -166,12 +197,11 @@ def suppression_mask(
     counts = [c for c in spec.counts if c in frame.columns]
     values = {c: _numbers(frame, [c])[:, 0] for c in counts}
     mask = {c: ~np.isnan(v) & (v > 0) & (v < threshold) for c, v in values.items()}
-    lines = []
+    lines, codes = [], ColumnCodes(frame)
     for varying in spec.varying(grain) if len(grain) > 1 else []:
-        ids = frame.groupby(spec.line_keys(grain, varying), dropna=False).ngroup()
-        ids = ids.to_numpy(dtype="int64")
+        ids = codes.group_ids(spec.line_keys(grain, varying))
         lines.append((ids, np.bincount(ids)))
-    lines += rollup_groups(frame, grain, spec)
+    lines += rollup_groups(frame, grain, spec, codes)
     sums = []
     for group in spec.column_sums:  # a row's cells that add up: one group per row
         cells = len(group)
