@@ -13,18 +13,15 @@ import uuid
 from pathlib import Path
 
 import duckdb
-from dagster import DagsterInstance
 
 from core import publishing
 from core.connection import connect
-from core.dbt_project import prepare_manifest
 from core.lock import WarehouseBusy, WarehouseLock, describe, holder
 from core.preflight import PreflightError, check_space, check_writable
 from core.settings import Settings
 from core.watchdog import start_watchdog, stop_watchdog
 from pipelines import progress
 from pipelines.build_plan import INVOCATION_TAG, WAREHOUSE_TAG, RunPlan
-from pipelines.instance import instance_for
 from pipelines.progress import failure_detail
 
 LOGGERS = {"progress": {}, "console": {"config": {"log_level": "CRITICAL"}}}
@@ -130,6 +127,10 @@ def _execute(job, plan: RunPlan, settings: Settings, invocation: str, run_id: st
     # replaces (its lineage and changes are in the warehouse): kept in memory, not in SQLite
     # (1-2 s of event writes)
     scenario = plan.changed_sources is not None
+    from dagster import DagsterInstance
+
+    from pipelines.instance import instance_for
+
     instance = DagsterInstance.ephemeral() if scenario else instance_for(settings.layout)
     with instance:  # closes the run history's files (SQLite folds its write-ahead log in)
         return job.execute_in_process(
@@ -149,6 +150,10 @@ def _execute(job, plan: RunPlan, settings: Settings, invocation: str, run_id: st
 def _job(settings: Settings, plan: RunPlan):
     """The job ``plan`` runs, from the code location built for ``settings``, and the assets it
     selects (None: the whole job)."""
+    # imported here, not with this module: dagster-dbt takes 1.4 s to import, and the building
+    # copy (run) begins before it
+    from core.dbt_project import prepare_manifest
+
     prepare_manifest()  # before the assets are imported: they read the manifest then
     from pipelines.definitions import build_definitions
     from pipelines.jobs import scenario_selection
