@@ -25,11 +25,10 @@ from ingestion.raw_files import (
 )
 from ingestion.raw_validated import ensure_tables
 from ingestion.sql_validation import (
-    ANY_ORDER,
-    IN_FILE_ORDER,
     checked_select,
     failing_rows_sql,
     failures_sql,
+    in_file_order,
     quote,
     sql_literal,
 )
@@ -93,15 +92,12 @@ def _append(
     which = " ".join(f"WHEN {sql_literal(r.path.as_posix())} THEN {i}" for i, r in files.items())
     index = f"CASE filename {which} END" if not cast else str(next(iter(files)))
     select = checked_select(source, f"SELECT {index} AS _file, {cols} FROM {reader}")
-    con.execute(IN_FILE_ORDER)  # the rowid of landing is the row's place in its file
-    try:
+    with in_file_order(con):  # the rowid of landing is the row's place in its file
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE landing AS {select}"
             if first
             else f"INSERT INTO landing {select}"
         )
-    finally:
-        con.execute(ANY_ORDER)
 
 
 def _land_files(con, files: list[RawFile], source: RawSource) -> list[FileReport]:

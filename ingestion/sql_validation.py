@@ -9,8 +9,11 @@ cells on generated bad rows.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+import duckdb
 import pandera.pandas as pa
 
 from core.pseudonym import hmac_sql
@@ -157,7 +160,7 @@ def checked_select(source: RawSource, rows: str) -> str:
     rows in file order.
 
     Materialised as the landing table, its rowid is the row's place in the file, provided
-    DuckDB plans no join into it: run it under :data:`IN_FILE_ORDER` (a long ``IN`` list is
+    DuckDB plans no join into it: run it under :func:`in_file_order` (a long ``IN`` list is
     otherwise planned as a join, and the line numbers of a 92,413-row RPLS file came out
     shuffled). A France RPLS landed as text, checked, then typed again for the insert: 14.7 s of
     statements; typed and checked as it lands: 10.6 s (the text of 5.4 million rows was
@@ -176,11 +179,16 @@ def checked_select(source: RawSource, rows: str) -> str:
     )
 
 
-# the setting under which a checked_select keeps the file order (DuckDB's optimizer turns an
-# IN list into a join otherwise); evaluated as comparisons, the lists of the schemas (at most
-# 30 codes) cost no more than the join did
-IN_FILE_ORDER = "SET disabled_optimizers = 'in_clause'"
-ANY_ORDER = "RESET disabled_optimizers"
+@contextlib.contextmanager
+def in_file_order(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Run a :func:`checked_select` so that its rows keep the file order: DuckDB's optimizer
+    otherwise turns an IN list into a join. Evaluated as comparisons, the lists of the schemas
+    (at most 30 codes) cost no more than the join did."""
+    con.execute("SET disabled_optimizers = 'in_clause'")
+    try:
+        yield
+    finally:
+        con.execute("RESET disabled_optimizers")
 
 
 def _any_fails(rules: list[CellRule]) -> str:
@@ -199,9 +207,9 @@ def _typed_cte(source: RawSource, landing: str, rows: str) -> str:
         f"{quote(n)}"
         for n in source.schema.columns
     )
-    scan = f"(SELECT rowid AS _row, * FROM {landing})"
+    numbered = f"(SELECT rowid AS _row, * FROM {landing})"
     wanted = f"(SELECT DISTINCT _row FROM {rows})"
-    scan = f"(SELECT l.* FROM {scan} l SEMI JOIN {wanted} r USING (_row))"
+    scan = f"(SELECT l.* FROM {numbered} l SEMI JOIN {wanted} r USING (_row))"
     return f"typed AS (\n  SELECT _row, _file,\n    {typed}\n  FROM {scan}\n)"
 
 

@@ -123,14 +123,14 @@ def _summary(database: Path, run_id: str, failed: set[str] = frozenset()) -> Non
 
 
 def _execute(job, plan: RunPlan, settings: Settings, invocation: str, run_id: str):
+    from dagster import DagsterInstance  # imported after the building copy began (_job)
+
+    from pipelines.instance import instance_for
+
     # a scenario's run history goes with its warehouse, which the next run of that scenario
     # replaces (its lineage and changes are in the warehouse): kept in memory, not in SQLite
     # (1-2 s of event writes)
     scenario = plan.changed_sources is not None
-    from dagster import DagsterInstance
-
-    from pipelines.instance import instance_for
-
     instance = DagsterInstance.ephemeral() if scenario else instance_for(settings.layout)
     with instance:  # closes the run history's files (SQLite folds its write-ahead log in)
         return job.execute_in_process(

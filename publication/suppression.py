@@ -167,7 +167,7 @@ class ColumnCodes:
 
 
 def rollup_groups(
-    frame: pd.DataFrame, grain: list[str], spec: MartPolicy, codes: ColumnCodes | None = None
+    frame: pd.DataFrame, grain: list[str], spec: MartPolicy, codes: ColumnCodes
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Each row of a level above (a landlord) with the rows that add up to it (its communes),
     as one group per rollup step: the total is a published cell too, so a group holding one
@@ -178,7 +178,6 @@ def rollup_groups(
     column, steps = spec.rollup
     level = frame[column].to_numpy()
     groups = []
-    codes = codes or ColumnCodes(frame)
     for child, key, parent in steps:
         keys = [g for g in grain if g not in (column, key)]
         keys += [c for c in spec.apart if c not in keys]
