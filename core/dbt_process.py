@@ -47,8 +47,14 @@ def main() -> None:
         os.chdir(Path(target).parent)
     from dbt.cli.main import cli
 
+    from core.process_exit import exit_now
+
     sys.argv[0] = "dbt"
-    sys.exit(cli())
+    try:
+        code = cli()
+    except SystemExit as stop:  # dbt's command line ends with sys.exit, as click does
+        code = stop.code
+    exit_now(code)
 
 
 if __name__ == "__main__":

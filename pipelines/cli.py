@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import atexit
-import os
-import sys
 import time
 from pathlib import Path
 
 from core import settings
 from core.layout import Layout
+from core.process_exit import exit_now
 
 USAGE = """The command line of the social-housing attribution platform.
 
@@ -257,22 +255,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:
-    """The installed ``attrib`` command: ``main``, then the exit handlers a normal exit runs
-    (logging, temporary folders) and an immediate exit. Python's own teardown of the
-    interpreter (freeing Dagster's, dbt's and pandas' modules object by object) takes about a
-    second after every command and does nothing a finished run needs: every file and
-    database connection is closed by then."""
+    """The installed ``attrib`` command: ``main``, then an exit without the interpreter's
+    teardown (core/process_exit.py)."""
     try:
         code = main()
     except BrokenPipeError:  # `attrib scenario diff NAME | head`: the reader has had enough
         code = 0
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except BrokenPipeError:
-            pass
-    os._exit(code)
+    exit_now(code)
 
 
 if __name__ == "__main__":
