@@ -64,6 +64,22 @@ class RunPlan:
             return {}
         return {"ops": {DBT_OP: {"config": {"years": list(self.years)}}}}
 
+    def files(self, raw_dir: Path) -> list[Path]:
+        """The landing zone's files this run's raw steps may read: those of its key range and
+        of the unpartitioned sources (which a quarterly run does not load: a few kilobytes),
+        in the order the steps load them (by source name). None for a scenario."""
+        if self.changed_sources is not None:
+            return []
+        order = extract_periods()
+        span = order[order.index(self.first) : order.index(self.last) + 1]
+        return [
+            found.path
+            for name in sorted(SOURCES)
+            for key, group in discover(raw_dir, SOURCES[name]).items()
+            if key is None or key in span
+            for found in group
+        ]
+
     def run_request(self, run_key: str, warehouse: Path) -> RunRequest:
         return RunRequest(
             run_key=run_key,
