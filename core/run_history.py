@@ -34,6 +34,9 @@ WAL_PAGES = 100
 
 def _small_wal(dbapi_connection, _record) -> None:
     dbapi_connection.execute(f"PRAGMA wal_autocheckpoint = {WAL_PAGES}")
+    # in WAL mode, NORMAL syncs at each fold of the log, not at each event's commit: a power
+    # cut may lose the last events, never the file (France quarterly: 198 events, 0.9 s -> 0.7)
+    dbapi_connection.execute("PRAGMA synchronous = NORMAL")
 
 
 class PooledSqliteEventLogStorage(SqliteEventLogStorage):
