@@ -14,6 +14,7 @@ from audit.compare import differences
 from core.dbt_project import project_digest, unit_test_digest
 from core.layout import Layout
 from core.settings import Settings
+from pipelines.build_plan import annual_plan, period_plan
 from pipelines.definitions import build_definitions
 from pipelines.schedules import quarterly_schedule, yearly_schedule
 from pipelines.sensors import raw_files_sensor
@@ -145,3 +146,19 @@ def test_schedules_and_sensor_build_what_attrib_run_builds(tmp_path, tiny_built)
     for table, rows_cli, rows_ticks, differing, note in compared:
         assert rows_cli and rows_cli == rows_ticks, table
         assert (differing, note) == (0, ""), table
+
+
+def test_a_run_hashes_ahead_the_files_of_its_key_range(tiny_clean):
+    """What `attrib run` hashes while the code location loads (pipelines/runner.py): the files
+    its raw steps may read, those of its partition range and the unpartitioned sources."""
+    names = {p.relative_to(tiny_clean).as_posix() for p in period_plan("2026T2").files(tiny_clean)}
+    assert {"sne/demandes_2026T2.csv", "sne/attributions_2026T2.csv"} <= names
+    assert not any("2026T1" in n or "2026T3" in n or "2025" in n for n in names)
+    assert "acd/territories.csv" in names
+    every = {
+        p.relative_to(tiny_clean).as_posix()
+        for p in tiny_clean.rglob("*.csv")
+        if not p.relative_to(tiny_clean).as_posix().startswith("_")
+    }
+    whole = annual_plan(tiny_clean)
+    assert {p.relative_to(tiny_clean).as_posix() for p in whole.files(tiny_clean)} == every

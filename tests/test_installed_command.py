@@ -17,3 +17,16 @@ def test_attrib_by_full_path_with_a_bare_path(installed_attrib, tiny_built):
     con.close()
     assert (Layout(warehouse).exports / "manifest.json").exists()
     assert (Layout(warehouse).docs / "dbt" / "index.html").exists()
+
+
+def test_attrib_dbt_ends_with_dbts_exit_status():
+    """attrib-dbt ends its process without the interpreter's teardown (core/process_exit.py):
+    dagster-dbt and `attrib dbt` still get dbt's own exit status and output."""
+    import subprocess
+
+    from core.dbt_project import dbt_executable
+
+    ok = subprocess.run([dbt_executable(), "--version"], capture_output=True, text=True)
+    assert ok.returncode == 0 and "dbt-core" in ok.stdout + ok.stderr
+    wrong = subprocess.run([dbt_executable(), "bulid"], capture_output=True, text=True)
+    assert wrong.returncode == 2 and "No such command" in wrong.stderr
