@@ -47,6 +47,13 @@ def _built_models(target) -> list[str]:
     ]
 
 
+def _ran(target: Path, started: dt.datetime) -> bool:
+    """Whether this dbt invocation ran something: it wrote its run results (a typo in the
+    command, dbt refusing its arguments, writes none)."""
+    results = target / "run_results.json"
+    return results.exists() and results.stat().st_mtime >= started.timestamp()
+
+
 def _record_lineage(settings: Settings, database, run_id: str, started: dt.datetime) -> int:
     con = connect(database, limits=settings.limits, spill=settings.layout.spill, durable=False)
     try:
@@ -130,6 +137,14 @@ def run_dbt_alone(settings: Settings, args: list[str]) -> int:
             finally:
                 stop_watchdog(watchdog)
             if code != 0:
+                if not _ran(target, started):  # refused its arguments, or failed to start
+                    publishing.discard(publishing.building_root(layout))
+                    print(
+                        f"dbt exited with {code} before running any model or test (its message "
+                        f"is above): nothing was built or published, {settings.warehouse} is "
+                        "unchanged"
+                    )
+                    return code
                 print(
                     f"dbt exited with {code}: nothing was published, {settings.warehouse} is "
                     f"unchanged (dbt's build is in {area.database} until the next run)"

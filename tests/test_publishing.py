@@ -193,6 +193,19 @@ def test_dbt_alone_says_when_its_selection_builds_nothing(copy_built):
     assert "0 lineage rows" in out and "warning: dbt built no model" in out
 
 
+def test_dbt_alone_refusing_its_arguments_leaves_no_copy(copy_built):
+    # a typo: dbt refuses the command before it runs anything; the building copy made for it
+    # (a national warehouse: 1.3 GB) is not kept, and the message does not speak of a build
+    _, warehouse = copy_built
+    before = published_files(warehouse)
+    code, out = attrib("dbt", "--warehouse", str(warehouse), "--", "bulid")
+    assert code == 2 and "No such command 'bulid'" in out, out
+    assert "before running any model or test" in out and "dbt's build is in" not in out
+    publishing.discarded()  # the copy is deleted in the background
+    assert not publishing.building_root(Layout(warehouse)).exists()
+    assert published_files(warehouse) == before
+
+
 def test_dbt_alone_computes_the_years_its_vars_name(copy_built):
     """``attrib dbt -- build --vars '{years: [Y]}'`` computes year Y only: the user's vars reach
     dbt beside the profile's (dbt keeps only the last --vars it is given)."""
