@@ -244,20 +244,24 @@ def main() -> int:
     }
     print(f"landing zone: {len(rows)} files, {sum(rows.values()):,} rows")
     held.mkdir(parents=True, exist_ok=True)
+    for path in held.glob("*.csv"):  # left there by a bench stopped during its annual run
+        path.rename(raw / "sne" / path.name)
     for path in (raw / "sne").glob(f"*_{QUARTER}.csv"):
         path.rename(held / path.name)
     held_names = sorted(p.name for p in held.glob("*.csv"))
     annual_rows = sum(n for f, n in rows.items() if Path(f).name not in held_names)
     start = startup()
-    annual = attrib_run(raw, warehouse)
+    try:
+        annual = attrib_run(raw, warehouse)
+    finally:  # the landing zone whole again, whatever happened to the annual run
+        for path in held.glob("*.csv"):
+            path.rename(raw / "sne" / path.name)
     (root / "annual.log").write_text(annual.output)  # the runs' own progress, kept to read
     results = dbt_results(warehouse)  # the annual's: the quarterly's build replaces them
     (root / "annual_build_results.json").write_text(json.dumps(results))
     nodes = results["results"]
     annual_nodes, annual_kinds = slowest_dbt_nodes(nodes), dbt_by_kind(nodes)
     preparation = {"annual run": dbt_preparation(results)}
-    for path in held.glob("*.csv"):
-        path.rename(raw / "sne" / path.name)
     quarterly = attrib_run(raw, warehouse, "--years", QUARTER)
     (root / "quarterly.log").write_text(quarterly.output)
     preparation[f"quarterly run {QUARTER}"] = dbt_preparation(dbt_results(warehouse))
@@ -289,7 +293,7 @@ def main() -> int:
     for label, run in (("annual run", annual), (f"quarterly run {QUARTER}", quarterly)):
         print(
             f"\n{label}: {run.seconds:.1f} s wall, peak RSS of the process tree "
-            f"{run.peak_rss_mb:,.0f} MB, {len(run.dbt_processes)} dbt processes"
+            f"{run.peak_rss_mb:,.0f} MB, dbt processes: {len(run.dbt_processes)}"
         )
         print(f"    dbt's preparation, invocation to first node: {preparation[label]:.1f} s")
         for step, seconds, read in stages(run.output):
@@ -302,7 +306,8 @@ def main() -> int:
             for node, seconds in annual_nodes:
                 print(f"    {node[:60]:<60}{seconds:8.1f} s")
     print(
-        f"\nfloor (DuckDB alone, {bounds}): {floor_wall:.1f} s wall to wall, "
+        f"\nfloor (DuckDB alone, memory_limit {bounds['memory_limit']}, threads "
+        f"{bounds['threads']}): {floor_wall:.1f} s wall to wall, "
         f"{floor_timed:.1f} s in the statements below"
     )
     for stage, seconds in floor["stages"].items():

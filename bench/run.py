@@ -41,7 +41,7 @@ def bench(scale: str) -> None:
         dbt = run.dbt_processes
         print(
             f"{label:<24} {run.seconds:6.1f} s wall, peak RSS of the tree "
-            f"{run.peak_rss_mb:,.0f} MB, {len(dbt)} dbt processes"
+            f"{run.peak_rss_mb:,.0f} MB, dbt processes: {len(dbt)}"
         )
         for line in steps:
             print(f"    {line}")
