@@ -28,7 +28,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from assets.publication import GX_OP
 from audit import lineage
-from audit.dbt_lineage import manifest, model_lineage_row
+from audit.dbt_lineage import load_ahead, manifest, model_lineage_row
 from core.connection import connect
 from core.dbt_process import SCOPE_OPTION
 from core.dbt_project import (
@@ -249,6 +249,7 @@ def warehouse_models(
         # models' SQL on rows they give, whatever rows the warehouse holds (France quarterly:
         # 1.5 s before its first demand model)
         proven = lineage.unit_tests_passed(con, digest) if config.scope() else None
+    load_ahead()  # the manifest the lineage reads, parsed while dbt builds
     if runs_gx(context):
         warm_up()  # GX's start-up overlaps the dbt build
     # the scope is not in dbt's own log (core/dbt_process.py takes it off the command line)
