@@ -118,7 +118,7 @@ import duckdb, json, sys
 con = duckdb.connect(sys.argv[1], read_only=True)
 sources = [r[0] for r in con.execute(
     "SELECT DISTINCT source FROM raw_validated.load_log WHERE source_file IS NOT NULL").fetchall()]
-bad, files, read_by_file = [], 0, {}
+bad, read_by_file = [], {}
 for source in sources:
     for f, read, rejected, kept in con.execute(f'''
         SELECT l.source_file, l.rows_read,
@@ -127,11 +127,10 @@ for source in sources:
                (SELECT count(*) FROM raw_validated.{source} t WHERE t._source_file = l.source_file)
         FROM raw_validated.load_log l
         WHERE l.source = ? AND l.source_file IS NOT NULL''', [source]).fetchall():
-        files += 1
         read_by_file[f] = read
         if read != rejected + kept:
             bad.append([f, read, rejected, kept])
-print(json.dumps({"files": files, "bad": bad, "read": read_by_file}))
+print(json.dumps({"bad": bad, "read": read_by_file}))
 """
 
 
@@ -246,8 +245,13 @@ def main() -> int:
     }
     print(f"landing zone: {len(rows)} files, {sum(rows.values()):,} rows")
     held.mkdir(parents=True, exist_ok=True)
-    for path in held.glob("*.csv"):  # left there by a bench stopped during its annual run
-        path.rename(raw / "sne" / path.name)
+
+    def put_back() -> None:
+        """The held-back quarter in the landing zone again."""
+        for path in held.glob("*.csv"):
+            path.rename(raw / "sne" / path.name)
+
+    put_back()  # left there by a bench stopped during its annual run
     for path in (raw / "sne").glob(f"*_{QUARTER}.csv"):
         path.rename(held / path.name)
     held_names = sorted(p.name for p in held.glob("*.csv"))
@@ -256,8 +260,7 @@ def main() -> int:
     try:
         annual = attrib_run(raw, warehouse)
     finally:  # the landing zone whole again, whatever happened to the annual run
-        for path in held.glob("*.csv"):
-            path.rename(raw / "sne" / path.name)
+        put_back()
     (root / "annual.log").write_text(annual.output)  # the runs' own progress, kept to read
     results = dbt_results(warehouse)  # the annual's: the quarterly's build replaces them
     (root / "annual_build_results.json").write_text(json.dumps(results))
@@ -334,7 +337,7 @@ def main() -> int:
     peak = max(annual.peak_rss_mb, quarterly.peak_rss_mb)
     print(f"peak RSS of the process tree: {peak:,.0f} MB (target <= 4,096)")
     print(
-        f"reconciliation: {reconcile['files']} files, "
+        f"reconciliation: {len(reconcile['read'])} files, "
         f"{len(reconcile['bad'])} not reconciling {reconcile['bad'][:3]}"
     )
     # the load log's rows read, against the files' own data lines (counted above)

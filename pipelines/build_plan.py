@@ -67,7 +67,8 @@ class RunPlan:
     def files(self, raw_dir: Path) -> list[Path]:
         """The landing zone's files this run's raw steps may read: those of its key range and
         of the unpartitioned sources (which a quarterly run does not load: a few kilobytes),
-        in the order the steps load them (by source name). None for a scenario."""
+        in the order the steps load them (by source name); none for a scenario, which loads
+        no extract."""
         if self.changed_sources is not None:
             return []
         order = extract_periods()
