@@ -16,6 +16,13 @@ environment as ``ATTRIB_DBT_SCOPE``, where the project's macros read it when the
 project again (2.8 s) each time it changed, as from an annual run to a quarterly one: dbt
 compares the vars with those of its last parse, not the environment that macros read only at
 execution.
+
+A ``dbt build`` does not write the project's manifest into the warehouse's target folder
+(:func:`keep_manifest_unwritten`): dbt wrote it twice per build, before the first model and
+after the last, 0.4 s of a France run, and nothing reads it there. Dagster, the lineage and the
+exports read the project's own manifest (``dbt_project/target/manifest.json``, what
+``dbt parse`` made); the docs site, the one ``dbt docs generate`` writes. The run results are
+written as before.
 """
 
 from __future__ import annotations
@@ -39,6 +46,31 @@ def take_scope(argv: list[str]) -> list[str]:
     return argv[:at] + argv[at + 2 :]
 
 
+MANIFESTS = ("manifest.json", "semantic_manifest.json")
+
+
+def keep_manifest_unwritten(argv: list[str], target: Path | None) -> bool:
+    """For a ``build``: remove the manifests an earlier command left in ``target`` (none then
+    describes another state of the project) and make dbt's manifest writer a no-op in this
+    process. Another command (``docs generate``, ``parse``, ``ls``) writes its manifest as dbt
+    does. Returns whether the writer was replaced (a dbt without it writes as before)."""
+    if "build" not in argv[1:2]:
+        return False
+    import dbt.parser.manifest as parsing
+    import dbt.task.runnable as runnable
+
+    if not all(hasattr(m, "write_manifest") for m in (parsing, runnable)):
+        return False
+    for name in MANIFESTS if target else ():
+        (target / name).unlink(missing_ok=True)
+
+    def unwritten(*args, **kwargs) -> None:  # noqa: ARG001 - dbt's signature
+        return None
+
+    parsing.write_manifest = runnable.write_manifest = unwritten
+    return True
+
+
 def main() -> None:
     sys.argv = take_scope(sys.argv)
     target = os.environ.get("DBT_TARGET_PATH")
@@ -48,6 +80,8 @@ def main() -> None:
     from dbt.cli.main import cli
 
     from core.process_exit import exit_now
+
+    keep_manifest_unwritten(sys.argv, Path(target) if target else None)
 
     sys.argv[0] = "dbt"
     try:

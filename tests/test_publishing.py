@@ -332,3 +332,32 @@ def test_a_building_copy_begun_ahead_is_the_one_the_run_uses(tmp_path):
     blocked.database.write_bytes(b"")
     with pytest.raises(IsADirectoryError):
         publishing.begin(blocked, "run-d")
+
+
+def test_a_dbt_build_does_not_write_the_manifest_nobody_reads(tmp_path):
+    # dbt wrote the project's manifest into the warehouse's target folder twice per build
+    # (0.4 s of a France run); Dagster, the lineage and the exports read the project's own
+    # (dbt_project/target). attrib-dbt makes dbt's writer a no-op for a build alone, and
+    # removes a manifest an earlier command left there, which would describe another state
+    script = """
+import sys
+from pathlib import Path
+import dbt.parser.manifest as parsing, dbt.task.runnable as runnable
+from core.dbt_process import keep_manifest_unwritten
+target = Path(sys.argv[1])
+written = parsing.write_manifest
+assert not keep_manifest_unwritten(["dbt", "docs", "generate"], target)
+assert parsing.write_manifest is written and (target / "manifest.json").exists()
+assert keep_manifest_unwritten(["dbt", "build", "--select", "x"], target)
+assert not (target / "manifest.json").exists() and not (target / "semantic_manifest.json").exists()
+assert parsing.write_manifest is runnable.write_manifest is not written
+parsing.write_manifest(None, str(target))
+assert list(target.iterdir()) == [target / "run_results.json"]
+print("ok")
+"""
+    for name in ("manifest.json", "semantic_manifest.json", "run_results.json"):
+        (tmp_path / name).write_text("{}")
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True
+    )
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
