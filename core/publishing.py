@@ -29,7 +29,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.connection import STORAGE_VERSION, sql_string
+from core.connection import NO_VACUUM, STORAGE_VERSION, VACUUM, comment_on, sql_string
 from core.layout import Layout
 
 JOURNAL = "PUBLISHING.json"
@@ -242,9 +242,39 @@ def building_for(layout: Layout, run_id: str) -> Area | None:
     return building(layout) if _owner(layout) == run_id else None
 
 
-def publish(layout: Layout, run_id: str) -> list[Path]:
+PUBLICATIONS = "audit.publications"
+PUBLICATION_COLUMNS = {
+    "run_id": "The run whose build was published (Dagster run id).",
+    "published_at": "When its file was checkpointed for publication (local time).",
+    "compacted": "Whether the row groups that deletes left were compacted then (a whole build; "
+    "the runs restricted to some periods or years leave it to the next one).",
+}
+
+
+def record_publication(con, run_id: str, compacted: bool) -> None:
+    """One row of ``audit.publications``: which run published the file, when, and whether its
+    tables were compacted. It is also what the publication's checkpoint writes: DuckDB compacts
+    only in a checkpoint with something to write, and the steps' own connections have
+    checkpointed everything else."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS audit")
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {PUBLICATIONS} "
+        "(run_id VARCHAR, published_at TIMESTAMP, compacted BOOLEAN)"
+    )
+    comment_on(
+        con,
+        PUBLICATIONS,
+        "One row per publication of this file: the run, when, and whether it compacted the tables.",
+        PUBLICATION_COLUMNS,
+    )
+    con.execute(f"INSERT INTO {PUBLICATIONS} VALUES (?, localtimestamp, ?)", [run_id, compacted])
+
+
+def publish(layout: Layout, run_id: str, compact: bool = False) -> list[Path]:
     """Publish what run ``run_id`` built; return the published paths. The caller has closed
-    every connection to the building file (DuckDB's close checkpoints it)."""
+    every connection to the building file (DuckDB's close checkpoints it). ``compact``: the
+    last checkpoint compacts the row groups that deletes left since the last compaction (a
+    whole build's publication; the run's own checkpoints did not: core/connection.py)."""
     import duckdb
 
     if _owner(layout) != run_id:
@@ -256,6 +286,8 @@ def publish(layout: Layout, run_id: str) -> list[Path]:
         written(area.database)
         con = duckdb.connect(str(area.database))
         con.execute("SET fsync_mode = 'standard'")
+        con.execute(f"SET max_vacuum_tasks = {VACUUM if compact else NO_VACUUM}")
+        record_publication(con, run_id, compact)
         con.execute("CHECKPOINT")
         (version,) = con.execute(
             "SELECT tags['storage_version'] FROM duckdb_databases() "
