@@ -301,9 +301,14 @@ def main() -> int:
             f"{run.peak_rss_mb:,.0f} MB, dbt processes: {len(run.dbt_processes)}"
         )
         print(f"    dbt's preparation, invocation to first node: {preparation[label]:.1f} s")
-        for step, seconds, read in stages(run.output):
+        steps = stages(run.output)
+        for step, seconds, read in steps:
             rate = f"{read / seconds:>12,.0f} rows/s" if read and seconds else ""
             print(f"    {step:<45}{seconds:8.1f} s{rate}")
+        # the code location's import, the building copy when the run waits for it, Dagster's
+        # run and events between the steps, the summary (dbt's start is in its step)
+        outside = run.seconds - sum(seconds for _, seconds, _ in steps)
+        print(f"    {'outside the steps':<45}{outside:8.1f} s")
         if label == "annual run":
             kinds = ", ".join(f"{k} {v:.1f} s" for k, v in annual_kinds.items())
             print(f"  dbt nodes by kind (summed over dbt's 2 threads): {kinds}")
