@@ -28,9 +28,13 @@ import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.connection import NO_VACUUM, STORAGE_VERSION, VACUUM, comment_on, sql_string
 from core.layout import Layout
+
+if TYPE_CHECKING:
+    import duckdb
 
 JOURNAL = "PUBLISHING.json"
 OWNER = "RUN_ID"
@@ -251,7 +255,7 @@ PUBLICATION_COLUMNS = {
 }
 
 
-def record_publication(con, run_id: str, compacted: bool) -> None:
+def record_publication(con: duckdb.DuckDBPyConnection, run_id: str, compacted: bool) -> None:
     """One row of ``audit.publications``: which run published the file, when, and whether its
     tables were compacted. It is also what the publication's checkpoint writes: DuckDB compacts
     only in a checkpoint with something to write, and the steps' own connections have
