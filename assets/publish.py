@@ -11,7 +11,6 @@ from assets.publication import PUBLICATION_ASSETS
 from assets.raw import RAW_ASSETS
 from assets.scenario import SCENARIO_ASSETS
 from assets.warehouse import dbt_docs_site, warehouse_models
-from audit import lineage
 from core import publishing
 from core.resources import Warehouse
 
@@ -34,15 +33,10 @@ def published_warehouse(context: AssetExecutionContext, warehouse: Warehouse) ->
         extra={"progress": True},
     )
     warehouse.area  # noqa: B018 - a job that wrote nothing still publishes a copy of the last
-    # a whole build (the annual run) compacts the tables: the runs restricted to some periods
-    # or years since the last one left that to it (core/connection.py)
-    with warehouse.connect(read_only=True) as con:
-        whole = lineage.build_scope(con, context.run.run_id) == {}
-    paths = publishing.publish(warehouse.layout, context.run.run_id, compact=whole)
+    paths = publishing.publish(warehouse.layout, context.run.run_id)
     return MaterializeResult(
         metadata={
             "path": MetadataValue.path(str(warehouse.layout.database)),
             "published": MetadataValue.md("\n".join(f"- `{p}`" for p in paths)),
-            "compacted": whole,
         }
     )

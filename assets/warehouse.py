@@ -30,7 +30,7 @@ from assets.publication import GX_OP
 from audit import lineage
 from audit.dbt_lineage import load_ahead, manifest, model_lineage_row
 from core.connection import connect
-from core.dbt_process import SCOPE_OPTION
+from core.dbt_process import RUN_OPTION, SCOPE_OPTION
 from core.dbt_project import (
     dbt_project,
     prepare_target,
@@ -128,7 +128,7 @@ def build_with_lineage(
     log = warehouse.layout.dbt_target / "dbt.log"
     log.unlink(missing_ok=True)  # dbt's own log of this build only (it appends otherwise)
     try:
-        events = list(run_dbt(dbt, warehouse, args, context).stream())
+        events = list(run_dbt(dbt, warehouse, [*args, RUN_OPTION], context).stream())
     except Exception as exc:  # dagster-dbt's message says only that the process failed
         errors = dbt_errors(warehouse.layout.dbt_target, warehouse.database)
         raise Failure(description=errors or str(exc)) from exc

@@ -17,12 +17,14 @@ project again (2.8 s) each time it changed, as from an annual run to a quarterly
 compares the vars with those of its last parse, not the environment that macros read only at
 execution.
 
-A ``dbt build`` does not write the project's manifest into the warehouse's target folder
-(:func:`keep_manifest_unwritten`): dbt wrote it twice per build, before the first model and
-after the last, 0.4 s of a France run, and nothing reads it there. Dagster, the lineage and the
-exports read the project's own manifest (``dbt_project/target/manifest.json``, what
-``dbt parse`` made); the docs site, the one ``dbt docs generate`` writes. The run results are
-written as before.
+A run's ``dbt build`` (``--attrib-run``, taken off the command line too) does not write the
+project's manifest into the warehouse's target folder (:func:`keep_manifest_unwritten`): dbt
+wrote it twice per build, before the first model and after the last, 0.4 s of a France run,
+and nothing of the run reads it there. Dagster, the lineage and the exports read the project's
+own manifest (``dbt_project/target/manifest.json``, what ``dbt parse`` made); the docs site,
+the one ``dbt docs generate`` writes. The run results are written as before. dbt started by
+hand (``attrib dbt -- build``) writes its manifest as dbt does, for ``--state`` comparisons or
+``dbt docs serve`` on that folder.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import sys
 from pathlib import Path
 
 SCOPE_OPTION = "--attrib-scope"
+RUN_OPTION = "--attrib-run"  # a run's build: no manifest written (keep_manifest_unwritten)
 SCOPE_VARIABLE = "ATTRIB_DBT_SCOPE"
 
 
@@ -49,18 +52,19 @@ def take_scope(argv: list[str]) -> list[str]:
 MANIFESTS = ("manifest.json", "semantic_manifest.json")
 
 
-def keep_manifest_unwritten(argv: list[str], target: Path | None) -> bool:
-    """For a ``build``: remove the manifests an earlier command left in ``target`` (none then
-    describes another state of the project) and make dbt's manifest writer a no-op in this
-    process. Another command (``docs generate``, ``parse``, ``ls``) writes its manifest as dbt
-    does. Returns whether the writer was replaced (a dbt without it writes as before)."""
-    if "build" not in argv[1:2]:
-        return False
+def keep_manifest_unwritten(argv: list[str], target: Path | None) -> list[str]:
+    """``argv`` without ``--attrib-run``. With it (a run's build): remove the manifests an
+    earlier command left in ``target`` (no manifest there then describes another state of the
+    project) and make dbt's manifest writer a no-op in this process. Without it, or for a dbt
+    that has no such writer, dbt writes its manifest as it does."""
+    if RUN_OPTION not in argv:
+        return argv
+    argv = [a for a in argv if a != RUN_OPTION]
     import dbt.parser.manifest as parsing
     import dbt.task.runnable as runnable
 
     if not all(hasattr(m, "write_manifest") for m in (parsing, runnable)):
-        return False
+        return argv
     for name in MANIFESTS if target else ():
         (target / name).unlink(missing_ok=True)
 
@@ -68,7 +72,7 @@ def keep_manifest_unwritten(argv: list[str], target: Path | None) -> bool:
         return None
 
     parsing.write_manifest = runnable.write_manifest = unwritten
-    return True
+    return argv
 
 
 def main() -> None:
@@ -81,7 +85,7 @@ def main() -> None:
 
     from core.process_exit import exit_now
 
-    keep_manifest_unwritten(sys.argv, Path(target) if target else None)
+    sys.argv = keep_manifest_unwritten(sys.argv, Path(target) if target else None)
 
     sys.argv[0] = "dbt"
     try:

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.connection import NO_VACUUM, STORAGE_VERSION, VACUUM, comment_on, sql_string
+from core.connection import NO_VACUUM, STORAGE_VERSION, comment_on, connect, sql_string
 from core.layout import Layout
 
 if TYPE_CHECKING:
@@ -250,37 +250,30 @@ PUBLICATIONS = "audit.publications"
 PUBLICATION_COLUMNS = {
     "run_id": "The run whose build was published (Dagster run id).",
     "published_at": "When its file was checkpointed for publication (local time).",
-    "compacted": "Whether the row groups that deletes left were compacted then (a whole build; "
-    "the runs restricted to some periods or years leave it to the next one).",
 }
 
 
-def record_publication(con: duckdb.DuckDBPyConnection, run_id: str, compacted: bool) -> None:
-    """One row of ``audit.publications``: which run published the file, when, and whether its
-    tables were compacted. It is also what the publication's checkpoint writes: DuckDB compacts
-    only in a checkpoint with something to write, and the steps' own connections have
-    checkpointed everything else."""
+def record_publication(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """One row of ``audit.publications``: which run published the file, and when, written in
+    the file it publishes (its last row is the run readers see)."""
     con.execute("CREATE SCHEMA IF NOT EXISTS audit")
     con.execute(
-        f"CREATE TABLE IF NOT EXISTS {PUBLICATIONS} "
-        "(run_id VARCHAR, published_at TIMESTAMP, compacted BOOLEAN)"
+        f"CREATE TABLE IF NOT EXISTS {PUBLICATIONS} (run_id VARCHAR, published_at TIMESTAMP)"
     )
     comment_on(
         con,
         PUBLICATIONS,
-        "One row per publication of this file: the run, when, and whether it compacted the tables.",
+        "One row per publication of this file: the run, and when.",
         PUBLICATION_COLUMNS,
     )
-    con.execute(f"INSERT INTO {PUBLICATIONS} VALUES (?, localtimestamp, ?)", [run_id, compacted])
+    con.execute(f"INSERT INTO {PUBLICATIONS} VALUES (?, localtimestamp)", [run_id])
 
 
-def publish(layout: Layout, run_id: str, compact: bool = False) -> list[Path]:
+def publish(layout: Layout, run_id: str) -> list[Path]:
     """Publish what run ``run_id`` built; return the published paths. The caller has closed
-    every connection to the building file (DuckDB's close checkpoints it). ``compact``: the
-    last checkpoint compacts the row groups that deletes left since the last compaction (a
-    whole build's publication; the run's own checkpoints did not: core/connection.py)."""
-    import duckdb
-
+    every connection to the building file (DuckDB's close checkpoints it). The publication's
+    own connection has the run's memory bounds and, like the run's, does not compact
+    (core/connection.py)."""
     if _owner(layout) != run_id:
         raise RuntimeError(
             f"nothing to publish: {building_root(layout)} does not hold run {run_id}'s build"
@@ -288,10 +281,9 @@ def publish(layout: Layout, run_id: str, compact: bool = False) -> list[Path]:
     area = building(layout)
     if area.database.exists():
         written(area.database)
-        con = duckdb.connect(str(area.database))
-        con.execute("SET fsync_mode = 'standard'")
-        con.execute(f"SET max_vacuum_tasks = {VACUUM if compact else NO_VACUUM}")
-        record_publication(con, run_id, compact)
+        con = connect(area.database, spill=layout.spill)  # fsync_mode standard: it syncs
+        con.execute(f"SET max_vacuum_tasks = {NO_VACUUM}")
+        record_publication(con, run_id)
         con.execute("CHECKPOINT")
         (version,) = con.execute(
             "SELECT tags['storage_version'] FROM duckdb_databases() "
