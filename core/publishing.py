@@ -248,7 +248,7 @@ def building_for(layout: Layout, run_id: str) -> Area | None:
 
 PUBLICATIONS = "audit.publications"
 PUBLICATION_COLUMNS = {
-    "run_id": "The run whose build was published (Dagster run id).",
+    "run_id": "The run whose build was published: a Dagster run id, or dbt-... for attrib dbt.",
     "published_at": "When its file was checkpointed for publication (local time).",
 }
 
