@@ -201,7 +201,8 @@ def run(settings: Settings, plan: RunPlan) -> int:
             if interrupted := publishing.recover(settings.layout):
                 print(f"  completed the publication of run {interrupted}, interrupted by a kill")
             if not scenario:  # a scenario writes its own file, not this one
-                # copied while the code location loads (France: 1.2 GB, 0.5-0.9 s)
+                # copied while the code location loads (France: 1.2 GB, 0.3-0.6 s alone;
+                # up to 2.7 s right after an annual run in the bench: docs/orchestration.md)
                 publishing.prepare(settings.layout, run_id)
                 # and the extracts hashed meanwhile, on the core the import leaves idle
                 # (France: 1.4 GB, 1.5 s that the loads waited for)
