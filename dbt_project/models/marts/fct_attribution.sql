@@ -4,7 +4,7 @@
 -- commission year, else its latest one). First-quartile status uses the threshold of the
 -- dwelling's EPCI for the year of the lease (or of the commission when there is no lease).
 {{ config(**sne_by_year('extract_year')) }}
--- not materialized: read three times, a scan of the table each time rather than a copy
+-- not materialized: read four times, a scan of the table each time rather than a copy
 with decisions as not materialized (
     select * from {{ ref('int_sne__decisions') }} {{ sne_years_filter('extract_year') }}
 ),
@@ -12,7 +12,7 @@ with decisions as not materialized (
 -- the register's dwellings from fct_dwelling_stock, a table, not from the view over the raw
 -- register, whose casts and class join were computed again for 5.4 million dwellings, twice
 -- (France: 8.1 s for this model in the annual run, 1.5 s in the quarterly's).
--- not materialized either: read twice (the dwelling, dwelling_in_register), DuckDB otherwise
+-- not materialized either: read twice (the dwelling, in_register), DuckDB otherwise
 -- copies the whole national register (France: 3.8 s against 2.6 s for this model)
 register as not materialized (
     select ident_rep, vintage, depcom, is_in_qpv, finan_class, residence_id
@@ -26,6 +26,15 @@ dwelling as (
     from decisions d
     join register r on r.ident_rep = d.ident_rep and r.vintage <= year(d.commission_on)
     qualify row_number() over (partition by d.decision_key order by r.vintage desc) = 1
+),
+
+-- the decisions' dwellings found in the register at any vintage: a join probed by the register
+-- with the decisions' identifiers as its hash table (an IN over the register built a hash table
+-- of its 5.4 million identifiers instead: France quarterly, 0.9 s against 0.3 s for the query)
+in_register as (
+    select distinct r.ident_rep
+    from register r
+    join (select distinct ident_rep from decisions) d on d.ident_rep = r.ident_rep
 ),
 
 demand as (
@@ -79,7 +88,7 @@ select
     j.finan_class,
     j.residence_id,
     j.dwelling_source,
-    j.ident_rep in (select ident_rep from register) as dwelling_in_register,
+    j.ident_rep in (select ident_rep from in_register) as dwelling_in_register,
     j.register_vintage,
     j.commission_on,
     year(j.commission_on) as decision_year,

@@ -54,7 +54,10 @@ shelter as (
       and {{ departement_of('depcom') }} = (select departement from perimeter)
     group by siret
     having count(*) filter (where vintage = {{ period_year(key) }} + 1) > 0
-        or {{ period_year(key) }} + 1 in (select vintage from {{ ref('fct_dwelling_stock') }})
+        -- the vintages, not every dwelling: an IN over the table hashed its 5.4 million rows
+        or {{ period_year(key) }} + 1 in (
+            select distinct vintage from {{ ref('fct_dwelling_stock') }}
+        )
 ),
 
 published as (
