@@ -211,11 +211,11 @@ class KeptYears:
     rebuilt: frozenset[int]  # the years this run's build computed again
     exported_by_run: str | None  # the run whose export wrote them
 
-    def read(self, con: duckdb.DuckDBPyConnection, mart: str) -> pa.Table:
-        """The published rows of the other years, as stored (on a cursor of its own: export_mart
-        reads them while it suppresses the rebuilt years)."""
+    def read(self, cursor: duckdb.DuckDBPyConnection, mart: str) -> pa.Table:
+        """The published rows of the other years, as stored, read on ``cursor`` (a cursor of its
+        own, which this closes: export_mart reads them on a side thread while it suppresses the
+        rebuilt years)."""
         listed = ", ".join(map(str, sorted(self.rebuilt)))
-        cursor = con.cursor()
         try:
             return cursor.sql(
                 f"SELECT * FROM published.{mart} WHERE year NOT IN ({listed})"
@@ -284,7 +284,8 @@ def export_mart(
     # years are read while the rebuilt ones are suppressed, the file written while DuckDB
     # loads the published table (a quarterly run's quotas: 2.2 s one after the other)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"export-{mart}") as side:
-        reading = side.submit(keep.read, con, mart) if years is not None else None
+        # the side thread's cursor is made here: a connection is not shared between threads
+        reading = side.submit(keep.read, con.cursor(), mart) if years is not None else None
         frame = suppressed_frame(con, mart, threshold, years)
         unknown = unclassified_columns(mart, list(frame.columns))
         if unknown:
