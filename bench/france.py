@@ -32,7 +32,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from process_tree import watch
+from process_tree import Watched, watch
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # the project's schemas and settings, read in place
@@ -262,7 +262,7 @@ def dbt_by_kind(nodes: list[dict]) -> dict[str, float]:
     return kinds
 
 
-def attrib_run(raw: Path, warehouse: Path, *extra: str):
+def attrib_run(raw: Path, warehouse: Path, *extra: str) -> Watched:
     run = watch([str(ATTRIB), "run", "--raw", str(raw), "--warehouse", str(warehouse), *extra])
     if run.returncode != 0:
         print(run.output[-4000:])
@@ -275,8 +275,8 @@ class Sitting:
     """One annual run, the quarterly run on top of it, the start-up and the floor: every figure
     the targets compare, measured one after the other."""
 
-    annual: object  # process_tree.Run
-    quarterly: object
+    annual: Watched
+    quarterly: Watched
     results: dict  # the annual's dbt run results
     preparation: dict[str, float]  # dbt's preparation inside each run
     start: dict[str, float]
