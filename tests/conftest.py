@@ -1,30 +1,59 @@
 """Shared fixtures: generated extracts, warehouses built once per test run by the code
 location's jobs, and a helper that materialises raw assets for real.
 
-Each sample warehouse is built once (session scope); a test that changes one works on a copy
-(``copy_built``). Every warehouse of the suite uses the same known pseudonym key, so tests can
-recompute a demand key and search every artefact for the key.
+Each sample warehouse is built once per run of the suite (``built_once``: the suite runs in two
+pytest-xdist processes, and the first that needs a sample builds it for both); a test that
+changes one works on a copy (``copy_built``). Every warehouse of the suite uses the same known
+pseudonym key, so tests can recompute a demand key and search every artefact for the key.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import os
 import shutil
 import subprocess
 import sys
 import venv
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pytest
+from filelock import FileLock
 
 from core.dbt_project import prepare_manifest
 from core.layout import Layout
 from core.settings import PROJECT_ROOT
 from ingestion.landing_zone import GENERATED
 
-prepare_manifest()  # the assets read the dbt manifest when they are imported
+
+def run_root(tmp_path_factory) -> Path:
+    """This run of the suite's temporary folder: pytest's, or under pytest-xdist the folder
+    its processes' own folders are in."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def built_once(tmp_path_factory, name: str, build: Callable[[Path], None]) -> Path:
+    """A folder ``build`` fills once per run of the suite, shared by its processes: the first
+    to ask builds it, under a lock the others wait on; the others read it as built."""
+    root = run_root(tmp_path_factory)
+    folder, done = root / name, root / f"{name}.built"
+    with FileLock(root / f"{name}.lock"):
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            build(folder)
+            done.touch()
+    return folder
+
+
+_TARGET = PROJECT_ROOT / "dbt_project" / "target"
+_TARGET.mkdir(exist_ok=True)
+with FileLock(_TARGET / "prepare.lock"):  # one parse for the suite's processes
+    prepare_manifest()  # the assets read the dbt manifest when they are imported
 
 from dagster import materialize  # noqa: E402
 
@@ -75,16 +104,20 @@ def copy_warehouse(warehouse: Path, target_dir: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_clean(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("tiny_clean")
-    generate(out, "tiny", seed=7, progress=lambda m: None)
-    return out
+    return built_once(
+        tmp_path_factory,
+        "tiny_clean",
+        lambda out: generate(out, "tiny", seed=7, progress=lambda m: None),
+    )
 
 
 @pytest.fixture(scope="session")
 def tiny_bad(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("tiny_bad")
-    generate(out, "tiny", seed=11, bad_rows=0.05, progress=lambda m: None)
-    return out
+    return built_once(
+        tmp_path_factory,
+        "tiny_bad",
+        lambda out: generate(out, "tiny", seed=11, bad_rows=0.05, progress=lambda m: None),
+    )
 
 
 @pytest.fixture
@@ -99,26 +132,28 @@ def raw_copy(tmp_path, tiny_clean) -> Path:
 def installed_attrib(tmp_path_factory) -> Path:
     """`attrib` installed in a venv of its own (on top of this interpreter's packages), to be
     run by its full path, the venv not activated, as cron and systemd run it."""
-    root = tmp_path_factory.mktemp("venv")
-    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(root / "v")
-    python = root / "v" / "bin" / "python"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "--python",
-            str(python),
-            "install",
-            "--quiet",
-            "--no-deps",
-            "-e",
-            str(PROJECT_ROOT),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return root / "v" / "bin" / "attrib"
+
+    def install(root: Path) -> None:
+        venv.EnvBuilder(system_site_packages=True, with_pip=False).create(root / "v")
+        python = root / "v" / "bin" / "python"
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "--python",
+                str(python),
+                "install",
+                "--quiet",
+                "--no-deps",
+                "-e",
+                str(PROJECT_ROOT),
+            ],
+            check=True,
+            capture_output=True,
+        )
+
+    return built_once(tmp_path_factory, "venv", install) / "v" / "bin" / "attrib"
 
 
 @pytest.fixture(scope="session")
@@ -126,24 +161,29 @@ def tiny_built(tmp_path_factory, tiny_clean, installed_attrib):
     """The tiny sample, with a superseded quarterly extract beside the yearly one, built once by
     the installed `attrib run` started by its full path with PATH=/usr/bin:/bin: (raw,
     warehouse, what the run printed)."""
-    root = tmp_path_factory.mktemp("tiny_built")
-    raw = root / "raw"
-    shutil.copytree(tiny_clean, raw)
-    yearly = (raw / "sne" / "demandes_2025.csv").read_text(encoding="utf-8").splitlines()
-    (raw / "sne" / "demandes_2025T4.csv").write_text("\n".join(yearly[:6]) + "\n")
-    with (raw / GENERATED).open("a", encoding="utf-8") as listed:  # part of the sample too
-        listed.write("sne/demandes_2025T4.csv,5\n")
-    warehouse = root / "warehouse" / "attrib.duckdb"
-    give_key(warehouse)
-    done = subprocess.run(
-        [str(installed_attrib), "run", "--raw", str(raw), "--warehouse", str(warehouse)],
-        env={"PATH": "/usr/bin:/bin", "HOME": str(root)},
-        capture_output=True,
-        text=True,
-        cwd=root,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return raw, warehouse, done.stdout
+
+    def build(root: Path) -> None:
+        raw = root / "raw"
+        shutil.copytree(tiny_clean, raw)
+        yearly = (raw / "sne" / "demandes_2025.csv").read_text(encoding="utf-8").splitlines()
+        (raw / "sne" / "demandes_2025T4.csv").write_text("\n".join(yearly[:6]) + "\n")
+        with (raw / GENERATED).open("a", encoding="utf-8") as listed:  # part of the sample too
+            listed.write("sne/demandes_2025T4.csv,5\n")
+        warehouse = root / "warehouse" / "attrib.duckdb"
+        give_key(warehouse)
+        done = subprocess.run(
+            [str(installed_attrib), "run", "--raw", str(raw), "--warehouse", str(warehouse)],
+            env={"PATH": "/usr/bin:/bin", "HOME": str(root)},
+            capture_output=True,
+            text=True,
+            cwd=root,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        (root / "run.txt").write_text(done.stdout, encoding="utf-8")
+
+    root = built_once(tmp_path_factory, "tiny_built", build)
+    printed = (root / "run.txt").read_text(encoding="utf-8")
+    return root / "raw", root / "warehouse" / "attrib.duckdb", printed
 
 
 @pytest.fixture
@@ -206,10 +246,12 @@ def scenario(tmp_path_factory):
     from tests.capacity_scenario import build
     from tests.raw_builder import landing_zone
 
-    root = tmp_path_factory.mktemp("capacity")
-    raw, warehouse = landing_zone(root / "raw"), root / "warehouse" / "attrib.duckdb"
-    build(raw, warehouse)
-    return root, raw, warehouse
+    root = built_once(
+        tmp_path_factory,
+        "capacity",
+        lambda root: build(landing_zone(root / "raw"), root / "warehouse" / "attrib.duckdb"),
+    )
+    return root, root / "raw", root / "warehouse" / "attrib.duckdb"
 
 
 @pytest.fixture(scope="session")
@@ -218,7 +260,9 @@ def attainment(tmp_path_factory):
     from tests.attainment_scenario import build
     from tests.raw_builder import landing_zone
 
-    root = tmp_path_factory.mktemp("attainment")
-    warehouse = root / "warehouse" / "attrib.duckdb"
-    build(landing_zone(root / "raw"), warehouse)
-    return warehouse
+    root = built_once(
+        tmp_path_factory,
+        "attainment",
+        lambda root: build(landing_zone(root / "raw"), root / "warehouse" / "attrib.duckdb"),
+    )
+    return root / "warehouse" / "attrib.duckdb"

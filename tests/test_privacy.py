@@ -16,7 +16,7 @@ import pytest
 from core.layout import Layout
 from core.settings import PROJECT_ROOT
 from ingestion.loader import parse_error
-from tests.conftest import TEST_KEY
+from tests.conftest import TEST_KEY, run_root
 
 
 def demand_numbers(raw: Path) -> set[str]:
@@ -82,7 +82,7 @@ def test_the_key_is_in_no_view_and_no_file(tiny_built, con, tmp_path_factory):
     searched, found = 0, []
     # this session's temporary folder (every run of the suite), the rest of the temporary
     # directory but earlier sessions' folders, the project and the warehouse
-    session = tmp_path_factory.getbasetemp().resolve()
+    session = run_root(tmp_path_factory).resolve()
     roots = [PROJECT_ROOT, layout.home, session, Path(tempfile.gettempdir())]
     walked: set[Path] = set()
     for root in roots:
