@@ -12,6 +12,7 @@ skips the parse; core/dbt_process.py).
 import datetime as dt
 import json
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -328,6 +329,20 @@ def dbt_docs_site(dbt: DbtCliResource, warehouse: Warehouse) -> MaterializeResul
     for name in ("manifest.json", "catalog.json"):
         shutil.copyfile(built / name, site / name)
     (site / FINGERPRINT).write_text(fingerprint)
-    shutil.rmtree(cached, ignore_errors=True)
-    shutil.copytree(site, cached)
+    keep_site(site, cached)
     return MaterializeResult(metadata={"path": str(site / "index.html"), "carried_over": "no"})
+
+
+def keep_site(site: Path, cached: Path) -> None:
+    """Keep a generated site for other runs as ``cached``: copied beside it, then renamed, so
+    that the run of another warehouse at the same time (or the test suite's other process)
+    never carries over a half-copied site. When another run kept the same site first, its copy
+    stays."""
+    partial = cached.with_name(f".{cached.name}-{uuid.uuid4().hex}")
+    shutil.copytree(site, partial)
+    if cached.is_dir() and not (cached / FINGERPRINT).is_file():
+        shutil.rmtree(cached, ignore_errors=True)  # half copied by an earlier version
+    try:
+        partial.rename(cached)
+    except OSError:  # kept by another run meanwhile: the same project, the same site
+        shutil.rmtree(partial, ignore_errors=True)

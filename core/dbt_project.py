@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 from dagster_dbt import DbtProject
+from filelock import FileLock
 
 from core.layout import DEFAULT_DATABASE, Layout
 from core.settings import PROJECT_ROOT, DuckDBLimits
@@ -108,10 +109,20 @@ def manifest_is_current() -> bool:
 
 
 def prepare_manifest() -> Path:
-    """Parse the dbt project unless its manifest is current; return the manifest's path."""
+    """Parse the dbt project unless its manifest is current; return the manifest's path.
+    Under a file lock: two `attrib` started at once after a change of the project (runs of
+    two warehouses, the test suite's two processes) parse it once, not over each other."""
     manifest = dbt_project.manifest_path
-    if manifest_is_current():
-        return manifest
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    # checked under the lock too: a manifest being written is already newer than the project
+    with FileLock(manifest.parent / "prepare_manifest.lock"):
+        if not manifest_is_current():
+            _parse()
+    return manifest
+
+
+def _parse() -> None:
+    manifest = dbt_project.manifest_path
     result = subprocess.run(
         [
             dbt_executable(),
@@ -129,7 +140,6 @@ def prepare_manifest() -> Path:
     )
     if result.returncode != 0 or not manifest.exists():
         raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
-    return manifest
 
 
 def profile_vars(layout: Layout, limits: DuckDBLimits) -> dict:

@@ -50,10 +50,7 @@ def built_once(tmp_path_factory, name: str, build: Callable[[Path], None]) -> Pa
     return folder
 
 
-_TARGET = PROJECT_ROOT / "dbt_project" / "target"
-_TARGET.mkdir(exist_ok=True)
-with FileLock(_TARGET / "prepare.lock"):  # one parse for the suite's processes
-    prepare_manifest()  # the assets read the dbt manifest when they are imported
+prepare_manifest()  # the assets read the dbt manifest when they are imported
 
 from dagster import materialize  # noqa: E402
 

@@ -417,3 +417,29 @@ print("ok")
         [sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True
     )
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+
+
+def test_a_kept_docs_site_is_whole_or_absent(tmp_path):
+    """A docs site kept for other runs is renamed into place whole: the run of another
+    warehouse that keeps the same site at the same time leaves the first one there, and no half
+    copy; a half copy left by an earlier version is replaced."""
+    import shutil
+
+    from assets.warehouse import FINGERPRINT, keep_site
+
+    site, cached = tmp_path / "site", tmp_path / "docs_sites" / "abc-attrib"
+    site.mkdir()
+    cached.parent.mkdir()
+    (site / "index.html").write_text("first run")
+    (site / FINGERPRINT).write_text("abc")
+    keep_site(site, cached)
+    (site / "index.html").write_text("second run")
+    keep_site(site, cached)
+    assert (cached / "index.html").read_text() == "first run"
+    assert [p.name for p in cached.parent.iterdir()] == ["abc-attrib"]
+    shutil.rmtree(cached)
+    cached.mkdir()
+    (cached / "index.html").write_text("half")
+    keep_site(site, cached)
+    assert (cached / "index.html").read_text() == "second run"
+    assert (cached / FINGERPRINT).read_text() == "abc"
