@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -38,16 +39,43 @@ def run_root(tmp_path_factory) -> Path:
 
 def built_once(tmp_path_factory, name: str, build: Callable[[Path], None]) -> Path:
     """A folder ``build`` fills once per run of the suite, shared by its processes: the first
-    to ask builds it, under a lock the others wait on; the others read it as built."""
+    to ask builds it, under a lock the others wait on; the others read it as built. What it
+    holds once built is noted beside it (``samples_left_as_built`` checks it at the end)."""
     root = run_root(tmp_path_factory)
-    folder, done = root / name, root / f"{name}.built"
+    folder, done = root / name, root / f"{name}{BUILT}"
     with FileLock(root / f"{name}.lock"):
         if not done.exists():
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir()
             build(folder)
-            done.touch()
+            done.write_text(json.dumps(listing(folder)))
     return folder
+
+
+BUILT = ".built"
+
+
+def listing(folder: Path) -> list[list]:
+    """Every file below ``folder``: its path, size and modification time."""
+    return sorted(
+        [str(p.relative_to(folder)), p.stat().st_size, p.stat().st_mtime_ns]
+        for p in folder.rglob("*")
+        if p.is_file()
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def samples_left_as_built(tmp_path_factory):
+    """Every shared sample is as it was built when a process of the suite ends: a test that
+    changes one works on a copy (the other process may be reading it)."""
+    yield
+    root = run_root(tmp_path_factory)
+    changed = [
+        done.name.removesuffix(BUILT)
+        for done in root.glob(f"*{BUILT}")
+        if json.loads(done.read_text()) != listing(root / done.name.removesuffix(BUILT))
+    ]
+    assert not changed, f"shared samples changed by a test: {changed}"
 
 
 prepare_manifest()  # the assets read the dbt manifest when they are imported

@@ -18,11 +18,19 @@ import pytest
 
 from core.layout import Layout
 from tests.capacity_scenario import A, B
-from tests.conftest import attrib
+from tests.conftest import attrib, copy_warehouse
 from tests.raw_builder import LANDLORDS
 from whatif.diff import largest
 
 PROMOLOGIS, THREE_F = LANDLORDS[A], LANDLORDS[B]
+
+
+@pytest.fixture(scope="module")
+def scenario(scenario, tmp_path_factory):
+    """This module's own copy of the capacity sample: a scenario is written in its base
+    warehouse's folder, and the sample is shared with other tests (and the other process)."""
+    root, raw, warehouse = scenario
+    return root, raw, copy_warehouse(warehouse, tmp_path_factory.mktemp("scenario_base"))
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
