@@ -58,16 +58,16 @@ def dbt_executable() -> str:
     return found
 
 
-def _project_files() -> list[Path]:
+def _project_files(folder: Path = DBT_DIR) -> list[Path]:
     return sorted(
         p
-        for p in DBT_DIR.rglob("*")
+        for p in folder.rglob("*")
         if p.suffix in PROJECT_FILES and not {"target", "logs", "dbt_packages"} & set(p.parts)
     )
 
 
-def _newest_source() -> float:
-    return max(p.stat().st_mtime for p in _project_files())
+def _newest_source(folder: Path = DBT_DIR) -> float:
+    return max(p.stat().st_mtime for p in _project_files(folder))
 
 
 def project_digest() -> str:
@@ -103,40 +103,56 @@ def unit_test_digest(project: str) -> str:
     return digest.hexdigest()
 
 
-def manifest_is_current() -> bool:
-    manifest = dbt_project.manifest_path
-    return manifest.exists() and manifest.stat().st_mtime >= _newest_source()
+def manifest_is_current(project: DbtProject = dbt_project) -> bool:
+    manifest = project.manifest_path
+    return manifest.exists() and manifest.stat().st_mtime >= _newest_source(
+        Path(project.project_dir)
+    )
 
 
-def prepare_manifest() -> Path:
+def prepare_manifest(project: DbtProject = dbt_project) -> Path:
     """Parse the dbt project unless its manifest is current; return the manifest's path.
     Under a file lock: two `attrib` started at once after a change of the project (runs of
-    two warehouses, the test suite's two processes) parse it once, not over each other."""
-    manifest = dbt_project.manifest_path
-    manifest.parent.mkdir(parents=True, exist_ok=True)
-    # checked under the lock too: a manifest being written is already newer than the project
-    with FileLock(manifest.parent / "prepare_manifest.lock"):
-        if not manifest_is_current():
-            _parse()
+    two warehouses, the test suite's two processes) parse it once, not over each other. A
+    user who cannot write the project's target folder (a service account running another
+    user's installation) reads its manifest as it is, provided it is current."""
+    manifest = project.manifest_path
+    try:
+        manifest.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(manifest.parent / "prepare_manifest.lock")
+        lock.acquire()
+    except OSError as exc:
+        if manifest_is_current(project):
+            return manifest
+        raise RuntimeError(
+            f"the dbt project changed since its manifest was parsed, and {manifest.parent} "
+            f"cannot be written ({exc.strerror}): run `attrib` once as a user who can write it"
+        ) from exc
+    try:
+        # checked under the lock: a manifest being written is already newer than the project
+        if not manifest_is_current(project):
+            _parse(project)
+    finally:
+        lock.release()
     return manifest
 
 
-def _parse() -> None:
-    manifest = dbt_project.manifest_path
+def _parse(project: DbtProject) -> None:
+    manifest, folder = project.manifest_path, Path(project.project_dir)
     result = subprocess.run(
         [
             dbt_executable(),
             "parse",
             "--project-dir",
-            str(DBT_DIR),
+            str(folder),
             "--profiles-dir",
-            str(DBT_DIR),
+            str(folder),
             "--quiet",
             *vars_argument(parse_vars()),
         ],
         capture_output=True,
         text=True,
-        cwd=DBT_DIR,
+        cwd=folder,
     )
     if result.returncode != 0 or not manifest.exists():
         raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")

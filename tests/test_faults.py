@@ -3,6 +3,7 @@ up end in one line naming the path and the cause, with nothing published."""
 
 from __future__ import annotations
 
+import os
 import resource
 import shutil
 import subprocess
@@ -73,3 +74,25 @@ def test_a_full_disk_names_the_file_and_publishes_nothing(tmp_path, tiny_clean):
     assert failures and all(building in line for line in failures)  # the run's own copy
     assert "Nothing was published from this run." in done.stdout
     assert not (tmp_path / "w" / "attrib" / "exports").exists()
+
+
+def test_a_project_target_that_cannot_be_written_is_read_while_current(tmp_path):
+    """A service account running another user's installation cannot write the dbt project's
+    target folder (chattr +i here): a current manifest is read as it is; after a change of the
+    project, the error says what to do (run `attrib` once as a user who can write it)."""
+    from dagster_dbt import DbtProject
+
+    from core.dbt_project import DBT_DIR, prepare_manifest
+
+    copy = tmp_path / "dbt_project"  # with its files' times, so its manifest is current
+    shutil.copytree(DBT_DIR, copy, ignore=shutil.ignore_patterns("logs", "docs_sites", "*.lock"))
+    project = DbtProject(project_dir=copy, profiles_dir=copy)
+    target = project.manifest_path.parent
+    immutable(target, True)
+    try:
+        assert prepare_manifest(project) == project.manifest_path
+        os.utime(copy / "dbt_project.yml")  # the project changes after its parse
+        with pytest.raises(RuntimeError, match="cannot be written.*as a user who can write it"):
+            prepare_manifest(project)
+    finally:
+        immutable(target, False)
