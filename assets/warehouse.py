@@ -337,9 +337,15 @@ def keep_site(site: Path, cached: Path) -> None:
     """Keep a generated site for other runs as ``cached``: copied beside it, then renamed, so
     that the run of another warehouse at the same time (or the test suite's other process)
     never carries over a half-copied site. When another run kept the same site first, its copy
-    stays."""
+    stays. A cache that cannot be written (a user who cannot write the project's folder) is
+    not kept: the run's own site is whole all the same."""
     partial = cached.with_name(f".{cached.name}-{uuid.uuid4().hex}")
-    shutil.copytree(site, partial)
+    try:
+        partial.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(site, partial)
+    except OSError:
+        shutil.rmtree(partial, ignore_errors=True)
+        return
     if cached.is_dir() and not (cached / FINGERPRINT).is_file():
         shutil.rmtree(cached, ignore_errors=True)  # half copied by an earlier version
     try:

@@ -443,3 +443,12 @@ def test_a_kept_docs_site_is_whole_or_absent(tmp_path):
     keep_site(site, cached)
     assert (cached / "index.html").read_text() == "second run"
     assert (cached / FINGERPRINT).read_text() == "abc"
+    # a cache folder this user cannot write: nothing kept, and the run goes on
+    other = tmp_path / "read_only" / "abc-other"
+    other.parent.mkdir()
+    immutable(other.parent, True)
+    try:
+        keep_site(site, other)
+    finally:
+        immutable(other.parent, False)
+    assert not list(other.parent.iterdir())
