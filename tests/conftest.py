@@ -55,13 +55,25 @@ def built_once(tmp_path_factory, name: str, build: Callable[[Path], None]) -> Pa
 BUILT = ".built"
 
 
+# what SQLite creates beside a database while a connection has it open, and removes when the
+# last one closes: a command that only reads a warehouse opens its run history (Dagster's
+# SQLite), so the other process can meet these inside a shared sample that nothing changes
+SQLITE_OPEN = ("-wal", "-shm")
+
+
 def listing(folder: Path) -> list[list]:
-    """Every file below ``folder``: its path, size and modification time."""
-    return sorted(
-        [str(p.relative_to(folder)), p.stat().st_size, p.stat().st_mtime_ns]
-        for p in folder.rglob("*")
-        if p.is_file()
-    )
+    """Every lasting file below ``folder``: its path, size and modification time."""
+    files = []
+    for path in folder.rglob("*"):
+        if path.name.endswith(SQLITE_OPEN):
+            continue
+        try:
+            stat = path.stat()
+        except FileNotFoundError:  # gone since the walk saw it: it was not lasting either
+            continue
+        if path.is_file():
+            files.append([str(path.relative_to(folder)), stat.st_size, stat.st_mtime_ns])
+    return sorted(files)
 
 
 @pytest.fixture(scope="session", autouse=True)
