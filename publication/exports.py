@@ -238,6 +238,17 @@ class KeptYears:
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError):
             return None
 
+    def merged(self, kept: pa.Table, written: pa.Table, kept_years: set[int]) -> pa.Table:
+        """The ``kept`` rows (of ``kept_years``) and the ``written`` ones (the rebuilt years),
+        year after year, each year in the order of a whole export (ORDER BY ALL: period
+        first)."""
+        if not kept_years or max(kept_years) < min(self.rebuilt):
+            return pa.concat_tables([kept, written])
+        if min(kept_years) > max(self.rebuilt):
+            return pa.concat_tables([written, kept])
+        both = pa.concat_tables([kept, written])
+        return both.take(pc.sort_indices(both, sort_keys=[("year", "ascending")]))
+
 
 def kept_years(
     previous: Path | None, marts: list[str], rebuilt: set[int] | None, threshold: int
@@ -310,14 +321,7 @@ def export_mart(
                 kept_cells, kept_rows = hidden_in_arrow(kept[SUPPRESSED_COLUMN], set(spec.counts))
                 cells, rows_hidden = cells + kept_cells, rows_hidden + kept_rows
             kept_years = set(pc.unique(kept["year"]).to_pylist())
-            # year after year, each in the order of a whole export (ORDER BY ALL: period first)
-            if not kept_years or max(kept_years) < min(years):
-                table = pa.concat_tables([kept, written])
-            elif min(kept_years) > max(years):
-                table = pa.concat_tables([written, kept])
-            else:
-                both = pa.concat_tables([kept, written])
-                table = both.take(pc.sort_indices(both, sort_keys=[("year", "ascending")]))
+            table = keep.merged(kept, written, kept_years)
             carried = {
                 "years": sorted(kept_years),
                 "rows": kept.num_rows,
