@@ -291,6 +291,11 @@ class Sitting:
         return sum(v for k, v in self.start.items() if not k.startswith("dbt manifest"))
 
     @property
+    def peak_rss_mb(self) -> float:
+        """The higher peak RSS of the two runs' process trees."""
+        return max(self.annual.peak_rss_mb, self.quarterly.peak_rss_mb)
+
+    @property
     def ratio(self) -> float:
         return self.annual.seconds / self.floor_wall
 
@@ -413,8 +418,7 @@ def report(sitting: Sitting, rows: dict[str, int], annual_rows: int) -> None:
         "quarterly / annual, start-up and each run's dbt preparation also excluded: "
         f"{(quarterly.seconds - boot - quarterly_prep) / (annual.seconds - boot - annual_prep):.2%}"
     )
-    peak = max(annual.peak_rss_mb, quarterly.peak_rss_mb)
-    print(f"peak RSS of the process tree: {peak:,.0f} MB (target <= 4,096)")
+    print(f"peak RSS of the process tree: {sitting.peak_rss_mb:,.0f} MB (target <= 4,096)")
     reconcile = sitting.reconcile
     print(
         f"reconciliation: {len(reconcile['read'])} files, "
@@ -437,14 +441,13 @@ def summary(sittings: list[Sitting]) -> None:
     header = "annual  floor  ratio  quarterly  start-up  share   peak RSS"
     print(f"    {'':10}{header}")
     for i, s in enumerate(sittings, 1):
-        peak = max(s.annual.peak_rss_mb, s.quarterly.peak_rss_mb)
         print(
             f"    sitting {i:<2}{s.annual.seconds:6.1f} {s.floor_wall:6.1f} {s.ratio:6.2f} "
-            f"{s.quarterly.seconds:10.1f} {s.boot:9.1f} {s.share:6.2%} {peak:8,.0f} MB"
+            f"{s.quarterly.seconds:10.1f} {s.boot:9.1f} {s.share:6.2%} {s.peak_rss_mb:8,.0f} MB"
         )
     ratio = statistics.median(s.ratio for s in sittings)
     share = statistics.median(s.share for s in sittings)
-    peak = max(max(s.annual.peak_rss_mb, s.quarterly.peak_rss_mb) for s in sittings)
+    peak = max(s.peak_rss_mb for s in sittings)
     print(
         f"medians: annual / floor {ratio:.2f} (target <= 3), quarterly / annual {share:.2%} "
         f"(target <= 20 %); highest peak RSS {peak:,.0f} MB (target <= 4,096)"
