@@ -155,7 +155,10 @@ def checked_select(source: RawSource, rows: str) -> str:
     """SQL over ``rows`` (a query of ``_file`` and every column of the schema as raw text)
     that types each row once and checks it against the schema's cell rules in the same pass:
     the typed columns under their own names, ``_fail`` (the row breaks a rule) and ``_raw`` (a
-    failing row's text, kept for its rejects; null for the others). A rule that reads another
+    failing row's text of the columns typed other than as text, kept for its rejects; null for
+    the others). A text column is kept as written, so its value is its text: France's RPLS
+    landed in 5.5 s instead of 5.9 s with the text of its 11 typed columns only, not all 21.
+    A rule that reads another
     table (a reference list) is left to :func:`failing_rows_sql`: its join would not keep the
     rows in file order.
 
@@ -171,12 +174,20 @@ def checked_select(source: RawSource, rows: str) -> str:
         for n, c in columns.items()
     )
     predicate = _any_fails([r for r in cell_rules(source) if not r.lookup])
-    raw = "{" + ", ".join(f"{sql_literal(n)}: {raw_name(n)}" for n in columns) + "}"
+    parsed = parsed_columns(source)
+    raw = "{" + ", ".join(f"{sql_literal(n)}: {raw_name(n)}" for n in parsed) + "}"
+    raw = raw if parsed else "NULL"
     names = ", ".join(quote(n) for n in columns)
     return (
         f"SELECT _file, {names}, _fail, CASE WHEN _fail THEN {raw} END AS _raw FROM ("
         f"SELECT *, ({predicate}) AS _fail FROM (SELECT _file, {typed} FROM ({rows})))"
     )
+
+
+def parsed_columns(source: RawSource) -> list[str]:
+    """The columns whose typed value is parsed from their text (numbers, dates): a failing
+    row's text is kept for these only (:func:`checked_select`)."""
+    return [n for n, c in source.schema.columns.items() if dtype_kind(c) != "str"]
 
 
 @contextlib.contextmanager
@@ -202,9 +213,12 @@ def _typed_cte(source: RawSource, landing: str, rows: str) -> str:
     text; a row that only repeats a unique key passed every rule, and shows its typed value
     written back as text (the same characters for a text or a date; a number without the
     zeros or sign it may have been written with)."""
+    parsed = set(parsed_columns(source))
     typed = ",\n    ".join(
         f"coalesce(_raw[{sql_literal(n)}], CAST({quote(n)} AS VARCHAR)) AS {raw_name(n)}, "
         f"{quote(n)}"
+        if n in parsed
+        else f"{quote(n)} AS {raw_name(n)}, {quote(n)}"
         for n in source.schema.columns
     )
     numbered = f"(SELECT rowid AS _row, * FROM {landing})"
