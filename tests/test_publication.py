@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 
 import duckdb
 import openpyxl
@@ -163,6 +165,24 @@ def test_gx_results_are_dagster_asset_checks(attainment):
     evaluation = record.event.dagster_event.event_specific_data
     assert evaluation.passed
     assert "holds: Every attainment rate is a share" in evaluation.metadata["in_plain_words"].value
+
+
+def test_gx_loads_without_scipy_stats_until_an_expectation_reads_it():
+    """GX's import leaves scipy.stats to the expectations that read it (quality/gx_suites.py):
+    in a new process, a GX context is made without it, and the Kullback-Leibler expectation
+    still computes with it once it reads it."""
+    script = (
+        "import sys, tempfile, pathlib\n"
+        "from quality.gx_suites import _context\n"
+        "with tempfile.TemporaryDirectory() as d: _context(pathlib.Path(d))\n"
+        "print('scipy.stats' in sys.modules)\n"
+        "from great_expectations.expectations.core import "
+        "expect_column_kl_divergence_to_be_less_than as kl\n"
+        "print(round(float(kl.stats.entropy([0.5, 0.5])), 4), 'scipy.stats' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["False", "0.6931", "True"]
 
 
 def test_sheet_has_every_section(attainment):
