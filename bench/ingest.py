@@ -21,7 +21,10 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # the project's settings, read in place
 BAD_ROWS = 0.001
+
+from core.settings import DuckDBLimits  # noqa: E402 - after the project's folder is on the path
 
 CHILD_GENERATE = """
 import json, resource, sys
@@ -62,13 +65,13 @@ print(json.dumps({"times": times, "rows": rows,
 
 CHILD_FLOOR = """
 import json, os, sys, time, duckdb
-target, files = sys.argv[1], sys.argv[2:]
+target, memory, files = sys.argv[1], sys.argv[2], sys.argv[3:]
 out = {}
 for kind, path in (("memory", ":memory:"), ("file", target)):
     if os.path.exists(target):
         os.remove(target)
     con = duckdb.connect(path)
-    con.execute("SET memory_limit = '2GB'")
+    con.execute(f"SET memory_limit = '{memory}'")  # the run's (core/settings.py)
     t = time.perf_counter()
     con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv({files!r}, delim=';', header=true, "
                 "encoding='latin-1', decimal_separator=',')")
@@ -107,7 +110,8 @@ def bench(scale: str, keep: bool, reuse: bool) -> dict:
         )
     ingest = child(CHILD_INGEST, str(raw), str(warehouse))
     rpls_files = sorted(str(p) for p in (raw / "rpls").glob("rpls_*.csv"))
-    floor = child(CHILD_FLOOR, str(root / "floor.duckdb"), *rpls_files)
+    memory = DuckDBLimits.from_environment().memory_limit
+    floor = child(CHILD_FLOOR, str(root / "floor.duckdb"), memory, *rpls_files)
     print(f"{'source':<28}{'rows':>12}{'seconds':>10}{'rows/s':>12}")
     for name, seconds in ingest["times"].items():
         n = ingest["rows"][name]

@@ -20,7 +20,7 @@ DEFAULT_RAW = PROJECT_ROOT / "raw"
 # a national register on 2 cores within a 4 GB budget: DuckDB spills past this. At 2GB the
 # landing of France's RPLS (5.4 million rows) spilled 290 MB and the annual run took 87.6 s;
 # at 2.5GB nothing spilled, 76.5 s, and the run's whole process tree peaked at 3.1 GB
-# (docs/orchestration.md, "Memory limit")
+# (docs/orchestration.md, Settings)
 DEFAULT_MEMORY_LIMIT = "2.5GB"
 DEFAULT_THREADS = 2
 
