@@ -53,10 +53,13 @@ result = job.execute_in_process(partition_key=plan.partition_key, tags=plan.tags
 assert result.success
 times, rows = {}, {}
 for event in result.all_events:
-    if event.event_type == DagsterEventType.STEP_SUCCESS:
+    if event.event_type == DagsterEventType.STEP_SUCCESS and event.step_key.startswith(
+            "raw_validated__"):  # the job also publishes the warehouse: not a load
         name = event.step_key.removeprefix("raw_validated__")
         times[name] = event.event_specific_data.duration_ms / 1000
 for event in result.get_asset_materialization_events():
+    if event.asset_key.path[0] != "raw_validated":
+        continue
     name = event.asset_key.path[-1]
     rows[name] = event.step_materialization_data.materialization.metadata["rows_read"].value
 print(json.dumps({"times": times, "rows": rows,
