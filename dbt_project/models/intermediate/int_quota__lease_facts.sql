@@ -43,11 +43,14 @@ scoped as (
             when 'ESSENTIAL_WORKER' then coalesce(l.is_essential_worker, false)
         end as in_numerator
     from leases l
+    -- a lease of a territory under its territory's policy, a lease of no territory under its
+    -- département's, as one equality (an OR of the two kept DuckDB from hashing on the
+    -- territory: France, 270,445 leases of 2026T1 in 0.30 s; as one equality, 0.06 s)
     join policies q
         on q.year = {{ year_of_period('l.period') }}
-        and ((q.scope = 'territory' and q.territory_id = l.territory_id)
-             or (l.territory_id is null and q.scope = 'departement'
-                 and q.departement = l.departement))
+        and q.scope = case when l.territory_id is null then 'departement' else 'territory' end
+        and (case when q.scope = 'territory' then q.territory_id else q.departement end)
+            = coalesce(l.territory_id, l.departement)
 )
 
 select
