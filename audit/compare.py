@@ -14,9 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-import duckdb
-
-from core.connection import sql_string
+from core.connection import in_memory, sql_string
 
 IGNORED = {"load_id", "_load_id", "run_id", "loaded_at", "materialized_at", "started_at"}
 HASHED = {"demand_key", "decision_key", "household_key"}
@@ -68,7 +66,7 @@ def _mismatched_rows(con, schema: str, table: str, types: dict[str, str], shared
 
 def differences(before: str, after: str, schema: str = "marts", ignore_hashes: bool = True):
     """(table, rows before, rows after, rows that differ, note) per table."""
-    con = duckdb.connect()
+    con = in_memory()
     con.execute(f"ATTACH {sql_string(str(before))} AS a (READ_ONLY)")
     con.execute(f"ATTACH {sql_string(str(after))} AS b (READ_ONLY)")
     tables = {}

@@ -50,6 +50,26 @@ def comment_on(
         con.execute(f'COMMENT ON COLUMN {table}."{column}" IS {sql_string(doc)}')
 
 
+def bound(
+    con: duckdb.DuckDBPyConnection, limits: DuckDBLimits | None, spill: Path | None
+) -> duckdb.DuckDBPyConnection:
+    """The run's memory limit and threads on ``con``, and its spill folder when given."""
+    limits = limits or DuckDBLimits.from_environment()
+    con.execute(f"SET memory_limit = {sql_string(limits.memory_limit)}")
+    con.execute(f"SET threads = {int(limits.threads)}")
+    if spill is not None:
+        spill.mkdir(parents=True, exist_ok=True)
+        con.execute(f"SET temp_directory = {sql_string(spill.as_posix())}")
+    return con
+
+
+def in_memory(spill: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """A connection to no file (files are ATTACHed to it: a comparison of two warehouses, a
+    what-if's copies of raw tables, a format conversion) under the same limits as the run's,
+    spilling to ``spill`` (a warehouse's ``private/duckdb_tmp``) when given."""
+    return bound(duckdb.connect(), None, spill)
+
+
 def connect(
     path: Path,
     *,
@@ -64,18 +84,13 @@ def connect(
     disk one by one (``fsync_mode``), since the copy is published only after ``publish`` has
     written it to disk whole, and a copy cut short by a crash is never published. Nor do its
     checkpoints compact the row groups that deletes left (``max_vacuum_tasks``, above)."""
-    limits = limits or DuckDBLimits.from_environment()
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     if read_only:
         con = duckdb.connect(str(path), read_only=True)
     else:
         con = duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION})
-    con.execute(f"SET memory_limit = {sql_string(limits.memory_limit)}")
-    con.execute(f"SET threads = {int(limits.threads)}")
-    if spill is not None and not read_only:
-        spill.mkdir(parents=True, exist_ok=True)
-        con.execute(f"SET temp_directory = {sql_string(spill.as_posix())}")
+    bound(con, limits, None if read_only else spill)
     con.execute("SET preserve_insertion_order = true")
     if not durable and not read_only:
         con.execute("SET fsync_mode = 'none'")

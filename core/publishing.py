@@ -30,7 +30,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.connection import NO_VACUUM, STORAGE_VERSION, comment_on, connect, sql_string
+from core.connection import (
+    NO_VACUUM,
+    STORAGE_VERSION,
+    comment_on,
+    connect,
+    in_memory,
+    sql_string,
+)
 from core.layout import Layout
 
 if TYPE_CHECKING:
@@ -291,7 +298,7 @@ def publish(layout: Layout, run_id: str) -> list[Path]:
         ).fetchone()
         con.close()
         if not (version or "").startswith(STORAGE_VERSION):
-            _convert(area.database)
+            _convert(area.database, layout.spill)
         if wal(area.database).exists():
             raise RuntimeError(
                 f"{wal(area.database)} is still there after CHECKPOINT: not published"
@@ -317,14 +324,12 @@ def interrupted(layout: Layout) -> str | None:
     return json.loads(journal.read_text())["run_id"] if journal.exists() else None
 
 
-def _convert(database: Path) -> None:
+def _convert(database: Path, spill: Path) -> None:
     """Rewrite a file made in DuckDB's newest format in the format readers can open
     (core.connection.STORAGE_VERSION): once, for a warehouse created before it was set."""
-    import duckdb
-
     converted = database.with_name(database.name + ".converted")
     converted.unlink(missing_ok=True)
-    con = duckdb.connect()
+    con = in_memory(spill)
     con.execute(f"ATTACH {sql_string(str(database))} AS built (READ_ONLY)")
     con.execute(
         f"ATTACH {sql_string(str(converted))} AS converted (STORAGE_VERSION '{STORAGE_VERSION}')"

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from audit import lineage
-from core.connection import connect, sql_string
+from core.connection import connect, in_memory, sql_string
 from core.dbt_project import project_digest
 from core.layout import Layout
 from whatif import changes
@@ -34,7 +34,7 @@ def _raw_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
 
 def dry_run(base: Path, scenario: changes.Scenario) -> None:
     """Apply the changes to in-memory copies of the raw tables (raises ChangeError)."""
-    con = duckdb.connect()
+    con = in_memory(Layout(base).spill)  # France's RPLS copied here when a change touches it
     try:
         con.execute(f"ATTACH {sql_string(str(base))} AS base (READ_ONLY)")
         con.execute("CREATE SCHEMA raw_validated")
