@@ -24,6 +24,7 @@ communes as (
     select
         coalesce(c.depcom, t.depcom) as depcom,
         coalesce(t.commune_name, c.commune_name) as commune_name,
+        c.commune_name as cog_commune_name,
         coalesce(c.departement, {{ departement_of('t.depcom') }}) as departement,
         c.region,
         c.population,
@@ -53,7 +54,8 @@ select
     m.region,
     m.population,
     m.in_cog,
-    m.cog_vintage
+    m.cog_vintage,
+    m.cog_commune_name
 from communes m
 left join zones z on z.depcom = m.depcom
 left join qpv q on q.depcom = m.depcom
