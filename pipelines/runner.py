@@ -101,15 +101,22 @@ def _summary(database: Path, run_id: str, failed: set[str] = frozenset()) -> Non
         print(f"{name:<28}{read:>12,}{valid:>12,}{rejected:>10,}  {done}{flag}")
     for name in sorted(failed - {row[0] for row in rows}):
         print(f"{name:<28}{'-':>12}{'-':>12}{'-':>10}  FAILED: nothing loaded (see below)")
+    # a line per file, or per check and year past a few files: a national OPS flags rows in
+    # each of its 101 files, which buried the rest of the summary (marts.data_quality has them)
     flagged = _query(
         database,
-        """SELECT check_name, source_file, year, rows_flagged FROM marts.data_quality
-           ORDER BY check_name, source_file""",
+        """SELECT check_name, year, list(source_file ORDER BY source_file),
+                  list(rows_flagged ORDER BY source_file)
+           FROM marts.data_quality GROUP BY ALL ORDER BY check_name, year""",
     )
     if flagged:
         print("\nrows kept but flagged (marts.data_quality)")
-        for check, source_file, year, n in flagged:
-            print(f"  {check:<42} {source_file:<34} {year}  {n:>6,}")
+        for check, year, files, counts in flagged:
+            lines = list(zip(files, counts, strict=True))
+            if len(lines) > 5:
+                lines = [(f"{len(files)} files", sum(counts))]
+            for where, n in lines:
+                print(f"  {check:<42} {where:<34} {year}  {n:>6,}")
     priority = _query(
         database,
         """SELECT p.survey_year,

@@ -177,3 +177,30 @@ def test_a_warehouse_gets_the_projects_parse_state_when_its_own_is_older(tmp_pat
     assert own_state(other_name, DuckDBLimits(), b"its own vars") == b"its own vars"
     other_limits = DuckDBLimits(memory_limit="1GB")
     assert own_state(Layout(tmp_path / "l" / "attrib.duckdb"), other_limits, b"own") == b"own"
+
+
+def test_the_summary_lists_flagged_rows_per_file_and_past_five_files_per_check(tmp_path, capsys):
+    """A check that flags rows in a few files lists each; in more than five (a national OPS has
+    101), one line gives their count and the sum (marts.data_quality keeps every file)."""
+    from core.connection import connect
+    from pipelines.runner import _summary
+
+    database = tmp_path / "attrib.duckdb"
+    con = connect(database)
+    con.execute("CREATE SCHEMA marts")
+    con.execute(
+        "CREATE TABLE marts.data_quality AS SELECT * FROM (VALUES "
+        "('decision_dwelling_not_in_register', 'sne/attributions_2025.csv', 2025, 3), "
+        "('decision_dwelling_not_in_register', 'sne/attributions_2026T1.csv', 2026, 4)) "
+        "t(check_name, source_file, year, rows_flagged) UNION ALL "
+        "SELECT 'ops_household_without_register_dwelling', printf('ops/ops_2024_%02d.csv', i), "
+        "2024, i FROM range(1, 7) r(i)"
+    )
+    con.close()
+    _summary(database, "a run")
+    flagged = capsys.readouterr().out.split("rows kept but flagged")[1].strip().splitlines()[1:]
+    assert [line.split() for line in flagged] == [
+        ["decision_dwelling_not_in_register", "sne/attributions_2025.csv", "2025", "3"],
+        ["decision_dwelling_not_in_register", "sne/attributions_2026T1.csv", "2026", "4"],
+        ["ops_household_without_register_dwelling", "6", "files", "2024", "21"],
+    ]
