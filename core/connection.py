@@ -53,10 +53,13 @@ def comment_on(
 def bound(
     con: duckdb.DuckDBPyConnection, limits: DuckDBLimits | None, spill: Path | None
 ) -> duckdb.DuckDBPyConnection:
-    """The run's memory limit and threads on ``con``, and its spill folder when given."""
+    """The run's memory limit and threads on ``con``, and its spill folder: the one set
+    (``ATTRIB_DUCKDB_TEMP_DIRECTORY``), else ``spill`` when given (a reader, given none, spills
+    beside the file it reads, DuckDB's default)."""
     limits = limits or DuckDBLimits.from_environment()
     con.execute(f"SET memory_limit = {sql_string(limits.memory_limit)}")
     con.execute(f"SET threads = {int(limits.threads)}")
+    spill = limits.spill(spill)
     if spill is not None:
         spill.mkdir(parents=True, exist_ok=True)
         con.execute(f"SET temp_directory = {sql_string(spill.as_posix())}")

@@ -167,10 +167,15 @@ def profile_vars(layout: Layout, limits: DuckDBLimits) -> dict:
     from core.publishing import building
 
     copy = os.path.relpath(building(layout).database, layout.dbt_dir)
+    spill = limits.spill(layout.spill)
     return {
         "warehouse_copy": Path(copy).as_posix(),
         "duckdb_memory_limit": limits.memory_limit,
         "duckdb_threads": limits.threads,
+        # relative like the copy (the same for every warehouse), unless one folder is set
+        "duckdb_temp_directory": spill.as_posix()
+        if limits.temp_directory
+        else Path(os.path.relpath(spill, layout.dbt_dir)).as_posix(),
     }
 
 
@@ -191,6 +196,9 @@ def prepare_target(layout: Layout, limits: DuckDBLimits) -> Path:
     the project's files, vars and profile, and parses again in full when anything differs."""
     target = layout.dbt_target
     target.mkdir(parents=True, exist_ok=True)
+    # made here, not by DuckDB: DuckDB removes at its close a spill folder it created, under
+    # the run's other connections spilling there too
+    limits.spill(layout.spill).mkdir(parents=True, exist_ok=True)
     state, own = dbt_project.project_dir / "target" / PARSE_STATE, target / PARSE_STATE
     if not state.exists():
         return target

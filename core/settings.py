@@ -1,5 +1,6 @@
 """Settings of a run, resolved once: command-line flags, then the environment
-(``ATTRIB_RAW_DIR``, ``ATTRIB_WAREHOUSE``, ``ATTRIB_DUCKDB_MEMORY``, ``ATTRIB_DUCKDB_THREADS``),
+(``ATTRIB_RAW_DIR``, ``ATTRIB_WAREHOUSE``, ``ATTRIB_DUCKDB_MEMORY``, ``ATTRIB_DUCKDB_THREADS``,
+``ATTRIB_DUCKDB_TEMP_DIRECTORY``),
 then the repository's ``raw/`` and ``warehouse/attrib.duckdb``.
 
 The environment is read in ``core`` only (here; the pseudonym key and the Dagster home where
@@ -46,13 +47,21 @@ class DuckDBLimits:
 
     memory_limit: str = DEFAULT_MEMORY_LIMIT
     threads: int = DEFAULT_THREADS
+    # where DuckDB spills; None: the warehouse's own private/duckdb_tmp (Layout.spill)
+    temp_directory: str | None = None
 
     @classmethod
     def from_environment(cls) -> DuckDBLimits:
+        temp = os.environ.get("ATTRIB_DUCKDB_TEMP_DIRECTORY")
         return cls(
             memory_limit=os.environ.get("ATTRIB_DUCKDB_MEMORY") or DEFAULT_MEMORY_LIMIT,
             threads=int(os.environ.get("ATTRIB_DUCKDB_THREADS") or DEFAULT_THREADS),
+            temp_directory=str(Path(temp).resolve()) if temp else None,
         )
+
+    def spill(self, warehouse_spill: Path | None) -> Path | None:
+        """The spill folder of a connection: the one set, else the warehouse's."""
+        return Path(self.temp_directory) if self.temp_directory else warehouse_spill
 
 
 @dataclass(frozen=True)

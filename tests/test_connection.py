@@ -9,6 +9,10 @@ from pathlib import Path
 import pytest
 
 from core.connection import connect, in_memory
+from core.dbt_project import profile_vars
+from core.layout import Layout
+from core.settings import DuckDBLimits
+from tests.conftest import attrib
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -57,3 +61,36 @@ def test_no_module_opens_duckdb_but_core_connection():
         if p != PROJECT / "core" / "connection.py" and opened.search(p.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_a_temp_directory_set_is_where_every_connection_spills(tmp_path, monkeypatch):
+    monkeypatch.setenv("ATTRIB_DUCKDB_TEMP_DIRECTORY", str(tmp_path / "scratch"))
+    database = tmp_path / "attrib.duckdb"
+    connect(database).close()
+    for opened in (
+        lambda: connect(database, spill=tmp_path / "private" / "duckdb_tmp"),
+        lambda: connect(database, read_only=True),
+        in_memory,
+    ):
+        con = opened()  # one at a time: DuckDB refuses a reader beside a writer in one process
+        try:
+            assert Path(settings(con)[2]) == tmp_path / "scratch"
+        finally:
+            con.close()
+
+
+def test_dbt_spills_where_the_run_does(copy_built, monkeypatch):
+    """dbt's connection takes the spill folder once, as it opens the file (profiles.yml): by
+    default the warehouse's private/duckdb_tmp, named from dbt's folder like the copy it
+    writes; ``ATTRIB_DUCKDB_TEMP_DIRECTORY`` when set."""
+    _, warehouse = copy_built
+    layout = Layout(warehouse)
+    relative = profile_vars(layout, DuckDBLimits())["duckdb_temp_directory"]
+    assert (layout.dbt_dir / relative).resolve() == layout.spill.resolve()
+    scratch = warehouse.parent / "scratch"
+    monkeypatch.setenv("ATTRIB_DUCKDB_TEMP_DIRECTORY", str(scratch))
+    # compared in SQL: dbt show cuts a long value short
+    query = f"select current_setting('temp_directory') = '{scratch}' as spills_there"
+    code, shown = attrib("dbt", "--warehouse", str(warehouse), "--", "show", "--inline", query)
+    assert code == 0, shown
+    assert "True |" in shown and scratch.is_dir()
