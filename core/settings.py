@@ -48,7 +48,7 @@ class DuckDBLimits:
     memory_limit: str = DEFAULT_MEMORY_LIMIT
     threads: int = DEFAULT_THREADS
     # where DuckDB spills; None: the warehouse's own private/duckdb_tmp (Layout.spill)
-    temp_directory: str | None = None
+    temp_directory: Path | None = None
 
     @classmethod
     def from_environment(cls) -> DuckDBLimits:
@@ -56,12 +56,12 @@ class DuckDBLimits:
         return cls(
             memory_limit=os.environ.get("ATTRIB_DUCKDB_MEMORY") or DEFAULT_MEMORY_LIMIT,
             threads=int(os.environ.get("ATTRIB_DUCKDB_THREADS") or DEFAULT_THREADS),
-            temp_directory=str(Path(temp).resolve()) if temp else None,
+            temp_directory=Path(temp).resolve() if temp else None,
         )
 
     def spill(self, warehouse_spill: Path | None) -> Path | None:
         """The spill folder of a connection: the one set, else the warehouse's."""
-        return Path(self.temp_directory) if self.temp_directory else warehouse_spill
+        return self.temp_directory or warehouse_spill
 
 
 @dataclass(frozen=True)
