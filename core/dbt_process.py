@@ -35,6 +35,7 @@ from pathlib import Path
 
 SCOPE_OPTION = "--attrib-scope"
 RUN_OPTION = "--attrib-run"  # a run's build: no manifest written (keep_manifest_unwritten)
+RUN_LOG_LEVEL = "info"  # of a run's build's log file, unless DBT_LOG_LEVEL_FILE says otherwise
 SCOPE_VARIABLE = "ATTRIB_DBT_SCOPE"
 
 
@@ -50,6 +51,13 @@ def take_scope(argv: list[str]) -> list[str]:
 
 
 MANIFESTS = ("manifest.json", "semantic_manifest.json")
+
+
+def log_file_level(argv: list[str]) -> None:
+    """A run's build (``--attrib-run`` in ``argv``) logs to its file at level info, unless
+    the environment sets ``DBT_LOG_LEVEL_FILE``; dbt run by hand keeps dbt's debug file log."""
+    if RUN_OPTION in argv:
+        os.environ.setdefault("DBT_LOG_LEVEL_FILE", RUN_LOG_LEVEL)
 
 
 def keep_manifest_unwritten(argv: list[str], target: Path | None) -> list[str]:
@@ -85,6 +93,7 @@ def main() -> None:
 
     from core.process_exit import exit_now
 
+    log_file_level(sys.argv)
     sys.argv = keep_manifest_unwritten(sys.argv, Path(target) if target else None)
 
     sys.argv[0] = "dbt"

@@ -4,6 +4,7 @@ tests/attainment_scenario.py (decisions numbered #1-#16 there)."""
 from __future__ import annotations
 
 import json
+import os
 
 import duckdb
 import pytest
@@ -78,7 +79,13 @@ def test_rollups_come_from_counts(attainment):
     assert dep[("TRANSFER", "ALL")][4] == "no_target"
 
 
-def test_quarter_to_date(attainment, tmp_path):
+def test_quarter_to_date(attainment, tmp_path, monkeypatch):
+    # a run's build logs to dbt.log at level info: each node's status and seconds, no statement
+    # (core/dbt_process.py), unless DBT_LOG_LEVEL_FILE asks for more
+    if "DBT_LOG_LEVEL_FILE" not in os.environ:
+        # the build's lines: the docs site's dbt docs generate, when it ran, follows at debug
+        built = (Layout(attainment).dbt_target / "dbt.log").read_text().split("MainReportVersion")
+        assert "LogModelResult" in built[1] and '"SQLQuery"' not in built[1]
     t1 = quotas(attainment, "2025T1", "territory", "Sicoval")
     assert t1[("Q1_OUTSIDE_QPV", "ALL")][:2] == (2, 2)  # #1, #2 signed in Q1
     assert t1[("TRANSFER", "ALL")][:3] == (1, 2, 0.5)
@@ -101,6 +108,7 @@ def test_quarter_to_date(attainment, tmp_path):
     # the job rebuilds a copy: the sample is shared with other tests (and the other process)
     attainment = copy_warehouse(attainment, tmp_path / "warehouse")
     job = build_definitions(Settings.resolve(raw, attainment))
+    monkeypatch.setenv("DBT_LOG_LEVEL_FILE", "debug")  # dbt's own variable: every statement
     result = job.resolve_job_def("warehouse").execute_in_process(
         run_config={"ops": {"warehouse_models": {"config": {"periods": ["2025T2"]}}}}
     )
@@ -123,6 +131,7 @@ def test_quarter_to_date(attainment, tmp_path):
     # (a var that changes makes it parse the project again, 2.8 s at national scale)
     log = (Layout(attainment).dbt_target / "dbt.log").read_text()
     assert "Partial parsing enabled" in log and "Unable to do partial parsing" not in log
+    assert '"SQLQuery"' in log
 
 
 def test_grand_montauban_policy(attainment):
