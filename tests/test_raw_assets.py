@@ -237,3 +237,40 @@ def test_a_utf16_file_is_named_as_such(raw_copy, loader_for):
         "ops/ops_2024_31.csv: looks UTF-16 encoded (byte-order mark or NUL bytes); this source "
         "must be UTF-8"
     )
+
+
+def test_the_validated_tables_are_made_with_their_comments_and_mended_when_one_is_lost(
+    tmp_path,
+):
+    # the dbt step checks all 16 sources' tables in two statements (ensure_all_tables); a
+    # table, column or comment not as declared is made again
+    from core.connection import connect
+    from ingestion.raw_validated import column_comments, ensure_all_tables
+
+    con = connect(tmp_path / "w.duckdb")
+    try:
+        ensure_all_tables(con)
+        tables = {
+            name
+            for (name,) in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'raw_validated' "
+                "AND comment IS NOT NULL"
+            ).fetchall()
+        }
+        assert tables == {*SOURCES, "rejects", "load_log"}
+        column = next(iter(column_comments(SOURCES["rpls"])))
+        con.execute(f'COMMENT ON COLUMN raw_validated.rpls."{column}" IS NULL')
+        con.execute("COMMENT ON TABLE raw_validated.load_log IS NULL")
+        ensure_all_tables(con)
+        lost = con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() "
+            "WHERE schema_name = 'raw_validated' AND table_name IN ('rpls', 'load_log') "
+            "AND comment IS NULL"
+        ).fetchall()
+        assert lost == []
+        ((comment,),) = con.execute(
+            "SELECT comment FROM duckdb_tables() WHERE table_name = 'load_log'"
+        ).fetchall()
+        assert comment
+    finally:
+        con.close()
