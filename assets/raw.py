@@ -218,13 +218,24 @@ def build_raw_asset(source: RawSource) -> AssetsDefinition:
                 state = load_state.digest(present[partition], pseudonym_key)
                 key = partition if partition is not None else UNPARTITIONED
                 if by := load_state.loaded_by(con, source.name, key, state):
-                    skipped.append(partition)
-                    context.log.info(
-                        f"{label(source, partition)} unchanged since run {by[:8]} (same "
-                        "files, same sha256): not read again",
+                    # the files are those loaded; so must the table's rows be (a table
+                    # dropped or emptied by hand is made again empty: read the files again)
+                    held, counts = reconcile(con, source, key)
+                    if held:
+                        skipped.append(partition)
+                        context.log.info(
+                            f"{label(source, partition)} unchanged since run {by[:8]} (same "
+                            "files, same sha256): not read again",
+                            extra={"progress": True},
+                        )
+                        continue
+                    context.log.warning(
+                        f"{label(source, partition)} unchanged since run {by[:8]}, but its "
+                        f"table holds {counts['rows_in_table']:,} of the "
+                        f"{counts['rows_read'] - counts['rows_rejected']:,} valid rows loaded "
+                        "then: read again",
                         extra={"progress": True},
                     )
-                    continue
                 try:
                     report = load_partition(
                         con,

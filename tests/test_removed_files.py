@@ -18,10 +18,17 @@ def test_a_removed_partition_leaves_raw_rows_and_figures(copy_built):
     assert con.execute(
         "SELECT count(*) FROM marts.quota_attainment WHERE period = '2026T3'"
     ).fetchone()[0]
+    # a validated table dropped by hand: its files are unchanged, but its rows are gone
+    dalo = con.execute("SELECT count(*) FROM raw_validated.acd_dalo").fetchone()[0]
+    con.close()
+    con = duckdb.connect(str(warehouse))
+    con.execute("DROP TABLE raw_validated.acd_dalo")
     con.close()
     for name in ("attributions_2026T3.csv", "demandes_2026T3.csv"):
         (raw / "sne" / name).unlink()
     out = attrib_run(raw, warehouse)
+    (line,) = [x for x in out.splitlines() if "raw_validated/acd_dalo" in x and "again" in x]
+    assert f"its table holds 0 of the {dalo:,} valid rows loaded then: read again" in line
     (line,) = [x for x in out.splitlines() if "raw_validated/sne_attributions [2026T3]" in x]
     assert f"removed {before:,} rows: its files are gone from the landing zone" in line
     # incremental: the files left as they were are not read again (same names, same sha256)
@@ -47,6 +54,7 @@ def test_a_removed_partition_leaves_raw_rows_and_figures(copy_built):
             0,
             f"partition removed: {before} rows, its files are gone from the landing zone",
         )
+        assert con.execute("SELECT count(*) FROM raw_validated.acd_dalo").fetchone()[0] == dalo
         # the other periods keep their figures
         assert con.execute(
             "SELECT count(*) FROM marts.quota_attainment WHERE period = '2026T2'"
