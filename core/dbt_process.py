@@ -25,6 +25,14 @@ own manifest (``dbt_project/target/manifest.json``, what ``dbt parse`` made); th
 the one ``dbt docs generate`` writes. The run results are written as before. dbt started by
 hand (``attrib dbt -- build``) writes its manifest as dbt does, for ``--state`` comparisons or
 ``dbt docs serve`` on that folder.
+
+dbt started by a run (dagster-dbt: the build, the docs site) writes its log file (``dbt.log``
+in the target folder) at level info: one line per model and test with its status and seconds,
+and the errors. At dbt's default, debug, a build wrote every statement of every node, 1.7 MB
+and 1,400 lines for a France quarterly run, and building those lines took 0.3-0.7 s of dbt's
+6 s; the SQL of each node stays in the target folder's ``run/`` and in ``run_results.json``.
+``DBT_LOG_LEVEL_FILE=debug`` in the environment (dbt's own variable) brings the statements
+back; dbt run by hand (``attrib dbt``) keeps dbt's default.
 """
 
 from __future__ import annotations
@@ -35,7 +43,8 @@ from pathlib import Path
 
 SCOPE_OPTION = "--attrib-scope"
 RUN_OPTION = "--attrib-run"  # a run's build: no manifest written (keep_manifest_unwritten)
-RUN_LOG_LEVEL = "info"  # of a run's build's log file, unless DBT_LOG_LEVEL_FILE says otherwise
+RUN_LOG_LEVEL = "info"  # of a run's dbt log file, unless DBT_LOG_LEVEL_FILE says otherwise
+STARTED_BY_DAGSTER = "DAGSTER_DBT_CLI"  # set to "true" by dagster-dbt for every dbt it starts
 SCOPE_VARIABLE = "ATTRIB_DBT_SCOPE"
 
 
@@ -53,10 +62,10 @@ def take_scope(argv: list[str]) -> list[str]:
 MANIFESTS = ("manifest.json", "semantic_manifest.json")
 
 
-def log_file_level(argv: list[str]) -> None:
-    """A run's build (``--attrib-run`` in ``argv``) logs to its file at level info, unless
-    the environment sets ``DBT_LOG_LEVEL_FILE``; dbt run by hand keeps dbt's debug file log."""
-    if RUN_OPTION in argv:
+def log_file_level() -> None:
+    """dbt started by a run (dagster-dbt) logs to its file at level info, unless the
+    environment sets ``DBT_LOG_LEVEL_FILE``; dbt run by hand keeps dbt's debug file log."""
+    if os.environ.get(STARTED_BY_DAGSTER) == "true":
         os.environ.setdefault("DBT_LOG_LEVEL_FILE", RUN_LOG_LEVEL)
 
 
@@ -93,7 +102,7 @@ def main() -> None:
 
     from core.process_exit import exit_now
 
-    log_file_level(sys.argv)
+    log_file_level()
     sys.argv = keep_manifest_unwritten(sys.argv, Path(target) if target else None)
 
     sys.argv[0] = "dbt"
