@@ -35,14 +35,22 @@ from core.settings import Settings
 from core.watchdog import start_watchdog, stop_watchdog
 from ingestion.raw_validated import ensure_all_tables
 
+BUILDING = ("build", "run", "seed", "snapshot")  # the dbt commands that write relations
 
-def _built_models(target) -> list[str]:
+
+def _built_models(target: Path, started: dt.datetime) -> list[str]:
+    """The models and seeds this invocation built: none when it wrote no run results of its
+    own (``dbt ls``: those of the last build are still there) or ran a command that builds
+    nothing (``dbt compile``, ``dbt show``: their results list nodes compiled, not built)."""
     results = target / "run_results.json"
-    if not results.exists():
+    if not _ran(target, started):
+        return []
+    ran = json.loads(results.read_text())
+    if ran.get("args", {}).get("which") not in BUILDING:
         return []
     return [
         r["unique_id"]
-        for r in json.loads(results.read_text()).get("results", [])
+        for r in ran.get("results", [])
         if r["unique_id"].startswith(("model.", "seed.")) and r.get("status") == "success"
     ]
 
@@ -61,7 +69,7 @@ def _record_lineage(settings: Settings, database, run_id: str, started: dt.datet
         version = lineage.parameters_version(con)
         rows = [
             model_lineage_row(con, uid, run_id, "dbt alone", started, version)
-            for uid in _built_models(settings.layout.dbt_target)
+            for uid in _built_models(settings.layout.dbt_target, started)
         ]
         return lineage.record(con, rows)
     finally:

@@ -203,6 +203,32 @@ def test_dbt_alone_says_when_its_selection_builds_nothing(copy_built):
     assert "0 lineage rows" in out and "warning: dbt built no model" in out
 
 
+def test_dbt_alone_records_the_models_its_own_command_built(tmp_path):
+    # `attrib dbt -- ls` writes no run results: those of the last build were read as its own
+    # and recorded in audit.lineage (18 rows for a command that built nothing); compile and
+    # show list the nodes they compiled, not built
+    import datetime as dt
+    import json
+    import os
+
+    from pipelines.dbt_alone import _built_models
+
+    def results(which: str, age: float) -> None:
+        path = tmp_path / "run_results.json"
+        rows = [{"unique_id": "model.attrib.dim_commune", "status": "success"}]
+        path.write_text(json.dumps({"args": {"which": which}, "results": rows}))
+        stamp = dt.datetime.now().timestamp() - age
+        os.utime(path, (stamp, stamp))
+
+    started = dt.datetime.now() - dt.timedelta(seconds=10)
+    results("build", age=60)  # the last build's, left in the target folder
+    assert _built_models(tmp_path, started) == []
+    results("compile", age=0)
+    assert _built_models(tmp_path, started) == []
+    results("build", age=0)
+    assert _built_models(tmp_path, started) == ["model.attrib.dim_commune"]
+
+
 def test_dbt_alone_refusing_its_arguments_leaves_no_copy(copy_built):
     # a typo: dbt refuses the command before it runs anything; the building copy made for it
     # (a national warehouse: 1.3 GB) is not kept, and the message does not speak of a build
