@@ -208,8 +208,6 @@ def test_dbt_alone_records_the_models_its_own_command_built(tmp_path):
     # and recorded in audit.lineage (18 rows for a command that built nothing); compile and
     # show list the nodes they compiled, not built
     import datetime as dt
-    import json
-    import os
 
     from pipelines.dbt_alone import _built_models
 
